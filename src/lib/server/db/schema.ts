@@ -1,0 +1,283 @@
+/**
+ * The store's schema, in drizzle's pg-core dialect. drizzle-kit turns it into SQL under drizzle/
+ * that DuckDB accepts, provided we keep to what DuckDB understands:
+ *  - no `serial` (integer keys are assigned under the write lock, or uuid / natural text keys),
+ *  - `json`, never `jsonb`,
+ *  - no `.references()`: drizzle-kit emits foreign keys as ALTER TABLE … ADD CONSTRAINT, which
+ *    DuckDB lacks, and DuckDB foreign keys would block updates of referenced rows. Integrity is
+ *    kept by the import code and checked by its tests.
+ * Every instant is TIMESTAMPTZ and stored in UTC; dates without a time (tier changes, arrears)
+ * are DATE in the account's own zone.
+ */
+import {
+	boolean,
+	date,
+	doublePrecision,
+	integer,
+	json,
+	pgTable,
+	primaryKey,
+	text,
+	timestamp,
+	uuid,
+	index
+} from 'drizzle-orm/pg-core';
+
+const instant = (name: string) => timestamp(name, { withTimezone: true, mode: 'string' });
+
+/** Key/value facts about the store itself: schema state, whether the sample was loaded. */
+export const meta = pgTable('meta', {
+	key: text('key').primaryKey(),
+	value: text('value').notNull()
+});
+
+export const accounts = pgTable('accounts', {
+	id: text('id').primaryKey(),
+	name: text('name').notNull(),
+	/** null while an account created from an export is still unassigned */
+	policyId: text('policy_id'),
+	csm: text('csm'),
+	accountManager: text('account_manager'),
+	timeZone: text('time_zone').notNull().default('Europe/Amsterdam'),
+	defaultLanguage: text('default_language'),
+	/** 'active' once a person (or an accounts file) described it; 'unassigned' when an export named it first */
+	status: text('status').notNull().default('active'),
+	isSample: boolean('is_sample').notNull().default(false),
+	/** the import that created it as unassigned, so rolling that import back removes it again */
+	createdByImport: integer('created_by_import'),
+	createdAt: instant('created_at').notNull(),
+	updatedAt: instant('updated_at').notNull()
+});
+
+/** The names a helpdesk uses for an account. source '*' matches every source. */
+export const accountAliases = pgTable(
+	'account_aliases',
+	{
+		source: text('source').notNull(),
+		/** lower-cased, whitespace-collapsed form used for matching */
+		aliasKey: text('alias_key').notNull(),
+		alias: text('alias').notNull(),
+		accountId: text('account_id').notNull()
+	},
+	(t) => [primaryKey({ columns: [t.source, t.aliasKey] })]
+);
+
+export const contacts = pgTable('contacts', {
+	id: uuid('id').primaryKey().defaultRandom(),
+	accountId: text('account_id').notNull(),
+	name: text('name'),
+	email: text('email'),
+	/** a registered single point of contact (R4) */
+	isSpoc: boolean('is_spoc').notNull().default(false)
+});
+
+export const tierHistory = pgTable(
+	'tier_history',
+	{
+		accountId: text('account_id').notNull(),
+		effectiveFrom: date('effective_from', { mode: 'string' }).notNull(),
+		tier: text('tier').notNull()
+	},
+	(t) => [primaryKey({ columns: [t.accountId, t.effectiveFrom] })]
+);
+
+/** Periods in which an account is in arrears (R27); `to` null while it still is. */
+export const arrears = pgTable(
+	'arrears',
+	{
+		accountId: text('account_id').notNull(),
+		fromDate: date('from_date', { mode: 'string' }).notNull(),
+		toDate: date('to_date', { mode: 'string' }),
+		note: text('note')
+	},
+	(t) => [primaryKey({ columns: [t.accountId, t.fromDate] })]
+);
+
+export const users = pgTable('users', {
+	id: uuid('id').primaryKey().defaultRandom(),
+	email: text('email').notNull().unique(),
+	name: text('name').notNull(),
+	role: text('role').notNull(),
+	createdAt: instant('created_at').notNull()
+});
+
+export const accountAssignments = pgTable(
+	'account_assignments',
+	{
+		userId: uuid('user_id').notNull(),
+		accountId: text('account_id').notNull(),
+		role: text('role').notNull()
+	},
+	(t) => [primaryKey({ columns: [t.userId, t.accountId, t.role] })]
+);
+
+/** Versioned policy documents; the files under data/policies are loaded as version 1 on first start. */
+export const policies = pgTable(
+	'policies',
+	{
+		id: text('id').notNull(),
+		version: integer('version').notNull(),
+		name: text('name').notNull(),
+		effectiveFrom: date('effective_from', { mode: 'string' }).notNull(),
+		body: json('body').notNull(),
+		origin: text('origin').notNull(),
+		createdAt: instant('created_at').notNull()
+	},
+	(t) => [primaryKey({ columns: [t.id, t.version] })]
+);
+
+export const calendars = pgTable(
+	'calendars',
+	{
+		id: text('id').notNull(),
+		version: integer('version').notNull(),
+		name: text('name').notNull(),
+		zone: text('zone').notNull(),
+		effectiveFrom: date('effective_from', { mode: 'string' }).notNull(),
+		body: json('body').notNull(),
+		origin: text('origin').notNull(),
+		createdAt: instant('created_at').notNull()
+	},
+	(t) => [primaryKey({ columns: [t.id, t.version] })]
+);
+
+/** Mapping profiles a user saved (the built-in ones live in code and data/profiles). */
+export const importProfiles = pgTable('import_profiles', {
+	name: text('name').primaryKey(),
+	body: json('body').notNull(),
+	createdAt: instant('created_at').notNull(),
+	updatedAt: instant('updated_at').notNull()
+});
+
+const ticketColumns = () => ({
+	source: text('source').notNull(),
+	externalId: text('external_id').notNull(),
+	accountId: text('account_id'),
+	/** the organisation name exactly as the export wrote it */
+	organisation: text('organisation'),
+	subject: text('subject'),
+	status: text('status'),
+	statusRaw: text('status_raw'),
+	submittedPriority: text('submitted_priority'),
+	finalPriority: text('final_priority'),
+	priorityRaw: text('priority_raw'),
+	type: text('type'),
+	typeRaw: text('type_raw'),
+	category: text('category'),
+	channel: text('channel'),
+	language: text('language'),
+	requesterName: text('requester_name'),
+	requesterEmail: text('requester_email'),
+	requesterId: text('requester_id'),
+	line: text('line'),
+	phonePinValid: boolean('phone_pin_valid'),
+	tags: text('tags'),
+	createdAt: instant('created_at').notNull(),
+	firstResponseAt: instant('first_response_at'),
+	/** where first_response_at came from: 'export' (a timestamp column), 'helpdesk minutes', 'events' */
+	firstResponseOrigin: text('first_response_origin'),
+	resolvedAt: instant('resolved_at'),
+	closedAt: instant('closed_at'),
+	updatedAt: instant('updated_at'),
+	/** the helpdesk's own SLA figures, kept as the source's claim (names per profile) */
+	helpdeskSla: json('helpdesk_sla'),
+	/** Peil fields this export does not carry: "not in this export", never guessed */
+	missingFields: text('missing_fields').array(),
+	/** fields filled from the account's defaults because the export left them empty */
+	defaultedFields: text('defaulted_fields').array(),
+	rowHash: text('row_hash').notNull(),
+	importId: integer('import_id').notNull(),
+	firstImportId: integer('first_import_id').notNull()
+});
+
+// No secondary indexes on the big tables: DuckDB scans with zone maps, and every ART index
+// slows the bulk merge of an import.
+export const tickets = pgTable('tickets', ticketColumns(), (t) => [
+	primaryKey({ columns: [t.source, t.externalId] })
+]);
+
+/** Earlier versions of tickets: the row as it was before import `replaced_by` changed it. */
+export const ticketHistory = pgTable('ticket_history', {
+	replacedBy: integer('replaced_by').notNull(),
+	...ticketColumns()
+});
+
+export const ticketEvents = pgTable(
+	'ticket_events',
+	{
+		source: text('source').notNull(),
+		ticketId: text('ticket_id').notNull(),
+		/** content hash plus occurrence number: the same event exported twice is one event */
+		eventKey: text('event_key').notNull(),
+		at: instant('at').notNull(),
+		kind: text('kind').notNull(),
+		fromValue: text('from_value'),
+		toValue: text('to_value'),
+		actor: text('actor'),
+		importId: integer('import_id').notNull()
+	},
+	(t) => [primaryKey({ columns: [t.source, t.ticketId, t.eventKey] })]
+);
+
+const timeEntryColumns = () => ({
+	source: text('source').notNull(),
+	externalId: text('external_id').notNull(),
+	ticketId: text('ticket_id').notNull(),
+	startedAt: instant('started_at').notNull(),
+	minutes: doublePrecision('minutes').notNull(),
+	workType: text('work_type'),
+	billable: boolean('billable'),
+	onSite: boolean('on_site'),
+	orderReference: text('order_reference'),
+	agent: text('agent'),
+	rowHash: text('row_hash').notNull(),
+	importId: integer('import_id').notNull(),
+	firstImportId: integer('first_import_id').notNull()
+});
+
+export const timeEntries = pgTable('time_entries', timeEntryColumns(), (t) => [
+	primaryKey({ columns: [t.source, t.externalId] })
+]);
+
+export const timeEntryHistory = pgTable('time_entry_history', {
+	replacedBy: integer('replaced_by').notNull(),
+	...timeEntryColumns()
+});
+
+export const imports = pgTable('imports', {
+	id: integer('id').primaryKey(),
+	source: text('source').notNull(),
+	/** tickets | events | time_entries */
+	recordKind: text('record_kind').notNull(),
+	profile: text('profile').notNull(),
+	profileReason: text('profile_reason').notNull(),
+	fileName: text('file_name').notNull(),
+	fileSize: doublePrecision('file_size').notNull(),
+	fileSha256: text('file_sha256').notNull(),
+	encoding: text('encoding').notNull(),
+	zone: text('zone').notNull(),
+	asOf: instant('as_of'),
+	asOfOrigin: text('as_of_origin').notNull(),
+	startedAt: instant('started_at').notNull(),
+	finishedAt: instant('finished_at').notNull(),
+	/** committed | rolled_back */
+	status: text('status').notNull(),
+	isSample: boolean('is_sample').notNull().default(false),
+	/** the full import report, as the command line and the API return it */
+	report: json('report').notNull(),
+	rolledBackAt: instant('rolled_back_at')
+});
+
+export const importRejects = pgTable(
+	'import_rejects',
+	{
+		importId: integer('import_id').notNull(),
+		recordKind: text('record_kind').notNull(),
+		fileName: text('file_name').notNull(),
+		rowNumber: integer('row_number').notNull(),
+		columnName: text('column_name'),
+		value: text('value'),
+		reason: text('reason').notNull()
+	},
+	(t) => [index('import_rejects_import').on(t.importId, t.rowNumber)]
+);

@@ -1,0 +1,241 @@
+/**
+ * Pure builders for the SQL of one import: no I/O here, only text and parameters, so the SQL can
+ * be read in a test and run on a real store in another.
+ *
+ * The import works in set-based steps on temporary tables (one pass of DuckDB each, fast on
+ * millions of rows):
+ *   stage    the file as read_csv reads it: every column VARCHAR, named c0..cN by position
+ *            (header names repeat in real exports: Jira's Comment, the process logs' Variant)
+ *   norm     each Peil field parsed from its column: text trimmed, values mapped, numbers and
+ *            booleans cast, instants parsed with the profile's formats; wall-clock times become
+ *            instants through an ASOF join on `zone_offsets` (the one rule of wall-clock.ts)
+ *   rejects  one row per problem: row number, column, value, reason
+ *   good     norm minus rejected rows, with derived fields applied
+ * Column names in the SQL are always ours (c0…, field names checked against RECORD_FIELDS);
+ * everything that comes from a file or a user (header names, formats, map values) is a parameter.
+ */
+import { DEFAULT_INSTANT_FORMATS, describeFormats, hasOffset, toStrptime } from './date-formats.ts';
+import { RECORD_FIELDS, isHelpdeskSlaField, type FieldSpec, type Profile } from './profile.ts';
+import type { Param } from '../db/index.ts';
+
+export interface ResolvedField {
+	field: string;
+	spec: FieldSpec;
+	/** position in the header */
+	index: number;
+	/** the header as the file wrote it, for reject rows */
+	header: string;
+	type: NonNullable<FieldSpec['type']>;
+}
+
+export interface Sql {
+	text: string;
+	params: Param[];
+}
+
+class Params {
+	readonly list: Param[] = [];
+	add(v: Param): string {
+		this.list.push(v);
+		return `$${this.list.length}`;
+	}
+}
+
+const TRUE_WORDS = ['true', 'yes', 'ja', 'y', 'j', '1', 'x', 'waar', 'wahr', 'si', 'sí', 'oui'];
+const FALSE_WORDS = ['false', 'no', 'nee', 'n', '0', 'onwaar', 'falsch', 'non'];
+
+export function fieldType(profile: Profile, field: string, spec: FieldSpec): ResolvedField['type'] {
+	if (spec.type) return spec.type;
+	if (isHelpdeskSlaField(field)) return 'number';
+	const base = RECORD_FIELDS[profile.kind][field]?.type ?? 'text';
+	// enums without a map are free text (a value map is what makes "unknown" knowable)
+	return base === 'enum' && !spec.map ? 'text' : base;
+}
+
+export function instantFormats(spec: FieldSpec): string[] {
+	const given = spec.format ? (Array.isArray(spec.format) ? spec.format : [spec.format]) : [];
+	return given.length ? given.map(toStrptime) : DEFAULT_INSTANT_FORMATS;
+}
+
+/** Value-map rows (field, lower-cased key, value) for the `value_maps` table. */
+export function valueMapRows(fields: ResolvedField[]): [string, string, string][] {
+	const rows: [string, string, string][] = [];
+	for (const f of fields)
+		for (const [k, v] of Object.entries(f.spec.map ?? {})) rows.push([f.field, k.trim().toLowerCase(), v]);
+	return rows;
+}
+
+/** read_csv of the (UTF-8) file into `stage`, every column as text. */
+export function buildStageSql(csvPath: string, delimiter: string, columns: number): Sql {
+	const p = new Params();
+	const cols = Array.from({ length: columns }, (_, i) => `'c${i}': 'VARCHAR'`).join(', ');
+	return {
+		text: `CREATE TEMP TABLE stage AS SELECT (row_number() OVER ()) + 1 AS row_no, * FROM read_csv(${p.add(csvPath)}, delim = ${p.add(delimiter)}, quote = '"', escape = '"', header = true, auto_detect = false, columns = {${cols}}, null_padding = false, strict_mode = false, max_line_size = 10000000)`,
+		params: p.list
+	};
+}
+
+/** Parse every mapped field of `stage` into `norm`. */
+export function buildNormSql(fields: ResolvedField[]): Sql {
+	const p = new Params();
+	const inner: string[] = ['s.row_no::INTEGER AS row_no'];
+	const joins: string[] = [];
+	const outer: string[] = ['p.*'];
+	const asof: string[] = [];
+	for (const f of fields) {
+		const raw = `NULLIF(trim(s."c${f.index}"), '')`;
+		const r = `r_${f.field}`;
+		inner.push(`${raw} AS ${r}`);
+		if (f.spec.map && (f.type === 'text' || f.type === 'enum')) {
+			joins.push(
+				`LEFT JOIN value_maps m_${f.field} ON m_${f.field}.field = '${f.field}' AND m_${f.field}.k = lower(${raw})`
+			);
+		}
+		switch (f.type) {
+			case 'text':
+				inner.push(f.spec.map ? `COALESCE(m_${f.field}.v, ${raw}) AS ${f.field}` : `${raw} AS ${f.field}`);
+				break;
+			case 'enum': {
+				const empty = f.spec.emptyAs !== undefined ? p.add(f.spec.emptyAs) : 'NULL';
+				inner.push(`CASE WHEN ${raw} IS NULL THEN ${empty} ELSE m_${f.field}.v END AS ${f.field}`);
+				break;
+			}
+			case 'integer':
+				inner.push(`TRY_CAST(${raw} AS BIGINT) AS ${f.field}`);
+				break;
+			case 'number':
+				inner.push(`TRY_CAST(replace(${raw}, ',', '.') AS DOUBLE) AS ${f.field}`);
+				break;
+			case 'boolean': {
+				const yes = (f.spec.trueValues ?? TRUE_WORDS).map((w) => p.add(w.toLowerCase())).join(', ');
+				const no = FALSE_WORDS.map((w) => p.add(w)).join(', ');
+				inner.push(
+					`CASE WHEN lower(${raw}) IN (${yes}) THEN true WHEN lower(${raw}) IN (${no}) THEN false END AS ${f.field}`
+				);
+				break;
+			}
+			case 'instant': {
+				const formats = instantFormats(f.spec);
+				const local = formats.filter((x) => !hasOffset(x));
+				const zoned = formats.filter(hasOffset);
+				const l = local.length
+					? `COALESCE(${local.map((x) => `try_strptime(${raw}, ${p.add(x)})`).join(', ')})`
+					: 'NULL::TIMESTAMP';
+				const zv = `regexp_replace(${raw}, '(Z|z| UTC)$', '+00:00')`;
+				const z = zoned.length
+					? `COALESCE(${zoned.map((x) => `try_strptime(${zv}, ${p.add(x)})`).join(', ')})`
+					: 'NULL::TIMESTAMPTZ';
+				inner.push(`${l} AS l_${f.field}`, `${z} AS z_${f.field}`);
+				asof.push(`ASOF LEFT JOIN zone_offsets o_${f.field} ON p.l_${f.field} >= o_${f.field}.local_from`);
+				outer.push(
+					`COALESCE(p.z_${f.field}, CAST(p.l_${f.field} - to_seconds(o_${f.field}.offset_seconds) AS TIMESTAMPTZ)) AS ${f.field}`,
+					`CASE WHEN p.z_${f.field} IS NULL THEN o_${f.field}.adjusted END AS adj_${f.field}`
+				);
+				break;
+			}
+		}
+	}
+	const text = `CREATE TEMP TABLE norm AS
+WITH p AS (SELECT ${inner.join(',\n  ')} FROM stage s ${joins.join(' ')})
+SELECT ${outer.join(',\n  ')} FROM p ${asof.join(' ')}`;
+	return { text, params: p.list };
+}
+
+/** Apply derived fields (built-in profiles only) to `norm`, giving `derived`. */
+export function buildDerivedSql(profile: Profile, present: Set<string>): { sql: Sql; derived: string[] } {
+	const replace: string[] = [];
+	const add: string[] = [];
+	const derived: string[] = [];
+	for (const [field, d] of Object.entries(profile.derived ?? {})) {
+		if (!d.uses.every((u) => present.has(u))) continue;
+		derived.push(field);
+		if (present.has(field)) replace.push(`(${d.sql}) AS ${field}`);
+		else add.push(`(${d.sql}) AS ${field}`);
+	}
+	const star = replace.length ? `n.* REPLACE (${replace.join(', ')})` : 'n.*';
+	return {
+		sql: { text: `CREATE TEMP TABLE derived AS SELECT ${[star, ...add].join(', ')} FROM norm n`, params: [] },
+		derived
+	};
+}
+
+export interface RejectCheck {
+	/** SQL condition over `derived` (aliased d) that marks the row bad */
+	when: string;
+	column: string;
+	/** the raw value to show: SQL over d */
+	value: string;
+	/** SQL string expression for the reason */
+	reason: string;
+}
+
+/** Field-level checks: required and empty, not parseable, not in the value map. */
+export function fieldChecks(fields: ResolvedField[], required: Set<string>, p: Params): RejectCheck[] {
+	const checks: RejectCheck[] = [];
+	for (const f of fields) {
+		let colParam: string | null = null;
+		const colRef = () => (colParam ??= p.add(f.header));
+		const r = `d.r_${f.field}`;
+		const label = RECORD_FIELDS.tickets[f.field]?.label ?? RECORD_FIELDS.events[f.field]?.label ?? RECORD_FIELDS.time_entries[f.field]?.label ?? f.field;
+		if (required.has(f.field)) {
+			checks.push({ when: `${r} IS NULL`, column: colRef(), value: 'NULL', reason: p.add(`the ${label} is empty`) });
+		}
+		switch (f.type) {
+			case 'instant': {
+				const fmt = describeFormats(
+					(f.spec.format ? (Array.isArray(f.spec.format) ? f.spec.format : [f.spec.format]) : ['ISO 8601 (yyyy-mm-dd HH:mm:ss, with or without offset)'])
+				);
+				checks.push({
+					when: `${r} IS NOT NULL AND d.${f.field} IS NULL`,
+					column: colRef(),
+					value: r,
+					reason: `'"' || ${r} || '" is not a possible date and time in the form ' || ${p.add(fmt)}`
+				});
+				break;
+			}
+			case 'enum': {
+				const known = [...new Set(Object.keys(f.spec.map ?? {}))].slice(0, 12).join(', ');
+				checks.push({
+					when: `${r} IS NOT NULL AND d.${f.field} IS NULL`,
+					column: colRef(),
+					value: r,
+					reason: `'unknown ${label} "' || ${r} || '": expected one of ' || ${p.add(known)} || ' (or add it to the profile''s value map)'`
+				});
+				break;
+			}
+			case 'integer':
+			case 'number':
+				checks.push({
+					when: `${r} IS NOT NULL AND d.${f.field} IS NULL`,
+					column: colRef(),
+					value: r,
+					reason: `'"' || ${r} || '" is not a number'`
+				});
+				break;
+			case 'boolean':
+				checks.push({
+					when: `${r} IS NOT NULL AND d.${f.field} IS NULL`,
+					column: colRef(),
+					value: r,
+					reason: `'"' || ${r} || '" is not yes/no, true/false or 1/0'`
+				});
+				break;
+		}
+	}
+	return checks;
+}
+
+export { Params };
+
+/** All checks as one INSERT into `rejects` (row_no, column_name, value, reason). */
+export function buildRejectsSql(checks: RejectCheck[], extra: string[], p: Params): Sql {
+	const parts = checks.map(
+		(c) => `SELECT d.row_no, ${c.column}::VARCHAR AS column_name, ${c.value}::VARCHAR AS value, (${c.reason})::VARCHAR AS reason FROM derived d WHERE ${c.when}`
+	);
+	parts.push(...extra);
+	const body = parts.length ? parts.join('\nUNION ALL\n') : 'SELECT NULL::BIGINT, NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR WHERE false';
+	return {
+		text: `CREATE TEMP TABLE rejects AS SELECT * FROM (${body}) r(row_no, column_name, value, reason)`,
+		params: p.list
+	};
+}

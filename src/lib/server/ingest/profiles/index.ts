@@ -1,0 +1,57 @@
+/**
+ * The built-in profiles, and detection: which profile fits a file's header.
+ */
+import type { Profile } from '../profile.ts';
+import { zendeskTickets } from './zendesk.ts';
+import { peilEvents, peilTimeEntries } from './peil.ts';
+
+export const BUILTIN_PROFILES: Profile[] = [zendeskTickets, peilEvents, peilTimeEntries];
+
+export function headerKey(h: string): string {
+	return h.replace(/^\uFEFF/, '').trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+export interface Detection {
+	profile: Profile;
+	reason: string;
+	score: number;
+}
+
+/** Columns a profile names, as a set of header keys (its signature, else its mapped columns). */
+function signatureOf(p: Profile): string[] {
+	if (p.signature?.length) return p.signature;
+	return Object.values(p.fields).map((f) => (Array.isArray(f.column) ? f.column[0] : f.column));
+}
+
+/**
+ * Pick the profile whose signature columns the header holds best. A profile needs at least
+ * 60% of its signature present; ties go to the larger signature (the more specific export).
+ */
+export function detectProfile(header: string[], candidates: Profile[]): Detection | null {
+	const have = new Set(header.map(headerKey));
+	let best: Detection | null = null;
+	for (const p of candidates) {
+		const sig = signatureOf(p);
+		const hits = sig.filter((c) => have.has(headerKey(c)));
+		const score = hits.length / sig.length;
+		if (score < 0.6) continue;
+		if (!best || score > best.score || (score === best.score && sig.length > signatureOf(best.profile).length)) {
+			best = {
+				profile: p,
+				score,
+				reason: `detected from the header: ${hits.length} of the ${sig.length} columns that identify a ${p.label} are present (${hits.slice(0, 4).join(', ')}${hits.length > 4 ? ', …' : ''})`
+			};
+		}
+	}
+	return best;
+}
+
+/** Find a header's position for a field spec's column names (case- and space-insensitive). */
+export function findColumn(header: string[], column: string | string[]): number {
+	const keys = header.map(headerKey);
+	for (const c of Array.isArray(column) ? column : [column]) {
+		const i = keys.indexOf(headerKey(c));
+		if (i >= 0) return i;
+	}
+	return -1;
+}

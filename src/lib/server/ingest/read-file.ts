@@ -1,0 +1,323 @@
+/**
+ * First look at an uploaded or named file: is it readable at all, which format and encoding,
+ * which delimiter, what header. Everything that makes a file unreadable is found here, before a
+ * single row is written, and reported as one `ImportFileError` naming the file.
+ *
+ * DuckDB's read_csv reads UTF-8 only (strictly); Dutch Excel writes Windows-1252 with `;`, so such
+ * files are transcoded here, in Node, into a temporary UTF-8 copy. XLSX is converted to CSV with
+ * exceljs (DuckDB's excel extension cannot be loaded on these machines).
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { isUtf8 } from 'node:buffer';
+import iconv from 'iconv-lite';
+
+export class ImportFileError extends Error {
+	constructor(
+		readonly file: string,
+		message: string
+	) {
+		super(`${file}: ${message}`);
+		this.name = 'ImportFileError';
+	}
+}
+
+export type FileFormat = 'csv' | 'xlsx' | 'json' | 'parquet';
+
+export interface InspectedFile {
+	/** the name a person knows the file by (upload name or path as given) */
+	name: string;
+	path: string;
+	size: number;
+	sha256: string;
+	format: FileFormat;
+	encoding: 'utf-8' | 'utf-8 with BOM' | 'windows-1252' | 'utf-16le' | 'utf-16be' | 'binary';
+	/** a UTF-8 CSV DuckDB can read: the file itself, or a temporary converted copy */
+	csvPath: string;
+	delimiter: string;
+	header: string[];
+	/** temporary files to delete when the import ends */
+	temporary: string[];
+}
+
+const CHUNK = 4 * 1024 * 1024;
+
+/** Hash the file and check it is valid UTF-8, in one streaming pass. */
+async function hashAndCheckUtf8(
+	file: string,
+	onBytes?: (n: number) => void
+): Promise<{ sha256: string; utf8: boolean }> {
+	const hash = crypto.createHash('sha256');
+	let utf8 = true;
+	let carry: Buffer = Buffer.alloc(0);
+	let seen = 0;
+	for await (const raw of fs.createReadStream(file, { highWaterMark: CHUNK })) {
+		const chunk = raw as Buffer;
+		hash.update(chunk);
+		seen += chunk.length;
+		onBytes?.(seen);
+		if (!utf8) continue;
+		const buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+		// cut before a multi-byte sequence that may continue in the next chunk
+		let cut = buf.length;
+		for (let i = buf.length - 1; i >= Math.max(0, buf.length - 4); i--) {
+			if ((buf[i] & 0xc0) !== 0x80) {
+				const lead = buf[i];
+				const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+				if (buf.length - i < need) cut = i;
+				break;
+			}
+		}
+		if (!isUtf8(buf.subarray(0, cut))) utf8 = false;
+		carry = Buffer.from(buf.subarray(cut));
+	}
+	if (carry.length && !isUtf8(carry)) utf8 = false;
+	return { sha256: hash.digest('hex'), utf8 };
+}
+
+function readHead(file: string, bytes = 256 * 1024): Buffer {
+	const fd = fs.openSync(file, 'r');
+	try {
+		const buf = Buffer.alloc(bytes);
+		const n = fs.readSync(fd, buf, 0, bytes, 0);
+		return buf.subarray(0, n);
+	} finally {
+		fs.closeSync(fd);
+	}
+}
+
+function sniffFormat(head: Buffer): FileFormat | 'utf16le' | 'utf16be' | null {
+	if (head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04)
+		return 'xlsx';
+	if (head.subarray(0, 4).toString('latin1') === 'PAR1') return 'parquet';
+	if (head[0] === 0xff && head[1] === 0xfe) return 'utf16le';
+	if (head[0] === 0xfe && head[1] === 0xff) return 'utf16be';
+	const text = head.subarray(0, 4096).toString('utf8').replace(/^\uFEFF/, '').trimStart();
+	if (text.startsWith('[') || text.startsWith('{')) return 'json';
+	return null;
+}
+
+/** Split one CSV record (the header) honouring quotes. */
+export function parseCsvRecord(text: string, delimiter: string): { fields: string[]; length: number } {
+	const fields: string[] = [];
+	let i = 0;
+	let field = '';
+	let quoted = false;
+	while (i < text.length) {
+		const ch = text[i];
+		if (quoted) {
+			if (ch === '"') {
+				if (text[i + 1] === '"') {
+					field += '"';
+					i += 2;
+					continue;
+				}
+				quoted = false;
+				i++;
+				continue;
+			}
+			field += ch;
+			i++;
+			continue;
+		}
+		if (ch === '"' && field === '') {
+			quoted = true;
+			i++;
+			continue;
+		}
+		if (ch === delimiter) {
+			fields.push(field);
+			field = '';
+			i++;
+			continue;
+		}
+		if (ch === '\r' || ch === '\n') {
+			fields.push(field);
+			const len = ch === '\r' && text[i + 1] === '\n' ? i + 2 : i + 1;
+			return { fields, length: len };
+		}
+		field += ch;
+		i++;
+	}
+	fields.push(field);
+	return { fields, length: text.length };
+}
+
+/** The delimiter of the first line: the candidate seen most often outside quotes. */
+export function sniffDelimiter(firstLine: string): string {
+	const counts = new Map<string, number>([
+		[',', 0],
+		[';', 0],
+		['\t', 0],
+		['|', 0]
+	]);
+	let quoted = false;
+	for (const ch of firstLine) {
+		if (ch === '"') quoted = !quoted;
+		else if (!quoted && counts.has(ch)) counts.set(ch, counts.get(ch)! + 1);
+	}
+	let best = ',';
+	let max = 0;
+	for (const [d, n] of counts) if (n > max) [best, max] = [d, n];
+	return best;
+}
+
+function tempFile(ext: string): string {
+	return path.join(os.tmpdir(), `peil-${process.pid}-${crypto.randomBytes(6).toString('hex')}${ext}`);
+}
+
+async function transcode(from: string, to: string, encoding: string): Promise<void> {
+	await new Promise<void>((resolve, reject) => {
+		fs.createReadStream(from, { highWaterMark: CHUNK })
+			.pipe(iconv.decodeStream(encoding))
+			.pipe(iconv.encodeStream('utf8'))
+			.pipe(fs.createWriteStream(to))
+			.on('finish', () => resolve())
+			.on('error', reject);
+	});
+}
+
+function csvCell(v: string): string {
+	return /[",\n\r]/.test(v) ? '"' + v.replaceAll('"', '""') + '"' : v;
+}
+
+/** A spreadsheet cell as text: dates as ISO wall-clock text (Excel stores no zone). */
+function cellText(v: unknown): string {
+	if (v === null || v === undefined) return '';
+	if (v instanceof Date) return v.toISOString().replace('T', ' ').replace(/(\.000)?Z$/, '');
+	if (typeof v === 'object') {
+		const o = v as Record<string, unknown>;
+		if ('result' in o) return cellText(o.result);
+		if ('text' in o) return String(o.text);
+		if ('richText' in o && Array.isArray(o.richText))
+			return (o.richText as { text: string }[]).map((r) => r.text).join('');
+		if ('error' in o) return '';
+		return JSON.stringify(o);
+	}
+	return String(v);
+}
+
+/** The first sheet of a workbook as rows of text. Used for XLSX imports of every kind. */
+export async function readXlsxRows(file: string, name: string): Promise<string[][]> {
+	const ExcelJS = (await import('exceljs')).default;
+	const rows: string[][] = [];
+	try {
+		const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
+			sharedStrings: 'cache',
+			hyperlinks: 'ignore',
+			styles: 'cache',
+			worksheets: 'emit'
+		});
+		for await (const sheet of reader) {
+			for await (const row of sheet) {
+				const values = (row.values as unknown[]).slice(1);
+				rows.push(values.map(cellText));
+			}
+			break;
+		}
+	} catch (e) {
+		throw new ImportFileError(name, `is not a readable XLSX workbook (${(e as Error).message})`);
+	}
+	return rows;
+}
+
+async function xlsxToCsv(file: string, name: string, to: string): Promise<void> {
+	const rows = await readXlsxRows(file, name);
+	if (!rows.length) throw new ImportFileError(name, 'the first sheet of the workbook is empty');
+	const width = Math.max(...rows.map((r) => r.length));
+	const out = fs.createWriteStream(to);
+	for (const r of rows) {
+		const cells = Array.from({ length: width }, (_, i) => csvCell(r[i] ?? ''));
+		out.write(cells.join(',') + '\n');
+	}
+	await new Promise<void>((resolve, reject) => out.end(() => resolve()).on('error', reject));
+}
+
+/**
+ * Look at a file and make it readable for DuckDB. Throws ImportFileError for a file that cannot
+ * be read at all: missing, empty, binary, no header.
+ */
+export async function inspectFile(
+	file: string,
+	name = file,
+	onBytes?: (done: number, total: number) => void
+): Promise<InspectedFile> {
+	let stat: fs.Stats;
+	try {
+		stat = fs.statSync(file);
+	} catch {
+		throw new ImportFileError(name, 'no such file');
+	}
+	if (!stat.isFile()) throw new ImportFileError(name, 'is not a file');
+	if (stat.size === 0) throw new ImportFileError(name, 'is empty (0 bytes): nothing to import');
+
+	const head = readHead(file);
+	const sniffed = sniffFormat(head);
+	const { sha256, utf8 } = await hashAndCheckUtf8(file, (n) => onBytes?.(n, stat.size));
+	const temporary: string[] = [];
+	let csvPath = file;
+	let encoding: InspectedFile['encoding'] = 'utf-8';
+	let format: FileFormat = 'csv';
+
+	if (sniffed === 'xlsx') {
+		format = 'xlsx';
+		encoding = 'binary';
+		csvPath = tempFile('.csv');
+		temporary.push(csvPath);
+		await xlsxToCsv(file, name, csvPath);
+	} else if (sniffed === 'parquet' || sniffed === 'json') {
+		throw new ImportFileError(
+			name,
+			`is ${sniffed === 'json' ? 'JSON' : 'Parquet'}: ticket imports read CSV and XLSX files for now`
+		);
+	} else if (sniffed === 'utf16le' || sniffed === 'utf16be') {
+		encoding = sniffed === 'utf16le' ? 'utf-16le' : 'utf-16be';
+		csvPath = tempFile('.csv');
+		temporary.push(csvPath);
+		await transcode(file, csvPath, encoding);
+	} else {
+		if (head.subarray(0, 65536).includes(0)) {
+			throw new ImportFileError(name, 'is a binary file, not a CSV or XLSX export');
+		}
+		if (utf8) {
+			encoding = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 'utf-8 with BOM' : 'utf-8';
+		} else {
+			// Not UTF-8: the one other encoding exports come in is Windows-1252 (Excel on Windows).
+			encoding = 'windows-1252';
+			csvPath = tempFile('.csv');
+			temporary.push(csvPath);
+			await transcode(file, csvPath, 'win1252');
+		}
+	}
+
+	let text = readHead(csvPath, 1024 * 1024).toString('utf8').replace(/^\uFEFF/, '');
+	let skipLines = 0;
+	const sep = /^sep=(.)\r?\n/.exec(text);
+	if (sep) {
+		text = text.slice(sep[0].length);
+		skipLines = 1;
+	}
+	const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
+	if (!firstLine.trim()) {
+		for (const t of temporary) fs.rmSync(t, { force: true });
+		throw new ImportFileError(name, 'has no header row (the first line is empty)');
+	}
+	const delimiter = sep ? sep[1] : sniffDelimiter(firstLine);
+	const { fields } = parseCsvRecord(text, delimiter);
+	const header = fields.map((h) => h.trim());
+	if (skipLines) {
+		// DuckDB cannot skip Excel's "sep=" line and still read the header: drop it in a copy.
+		const copy = tempFile('.csv');
+		const content = fs.readFileSync(csvPath, 'utf8').replace(/^\uFEFF?sep=.\r?\n/, '');
+		fs.writeFileSync(copy, content);
+		temporary.push(copy);
+		csvPath = copy;
+	}
+	return { name, path: file, size: stat.size, sha256, format, encoding, csvPath, delimiter, header, temporary };
+}
+
+export function cleanup(f: InspectedFile): void {
+	for (const t of f.temporary) fs.rmSync(t, { force: true });
+}

@@ -1,0 +1,581 @@
+/**
+ * One import: a file in, an import report out, the store changed in one transaction.
+ *
+ * Contract:
+ *  - A file that cannot be read at all (missing, empty, binary, no header, wrong profile forced,
+ *    rows that do not parse as CSV) throws ImportFileError and writes nothing.
+ *  - Otherwise every row is accounted for, per kind of record:
+ *    read = inserted + updated + unchanged + rejected. Rejected rows land in import_rejects with
+ *    row number, column, value and reason; the good rows load.
+ *  - Everything (the import record, its rejects, the records, new unassigned accounts) is written
+ *    in one transaction: a process killed halfway leaves the store as it was.
+ *  - Re-importing the same file changes nothing (row hashes); a changed ticket is updated and its
+ *    previous version kept in ticket_history, which is what rollback restores.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Param, Queryable, Store, Tx } from '../db/index.ts';
+import { localText, offsetTable, parseZone, type ZoneSpec } from '../../domain/wall-clock.ts';
+import { cleanup, ImportFileError, inspectFile, type InspectedFile } from './read-file.ts';
+import {
+	REQUIRED_FIELDS,
+	RECORD_FIELDS,
+	checkProfile,
+	isHelpdeskSlaField,
+	type Profile,
+	type RecordKind
+} from './profile.ts';
+import { BUILTIN_PROFILES, detectProfile, findColumn } from './profiles/index.ts';
+import {
+	Params,
+	buildDerivedSql,
+	buildNormSql,
+	buildRejectsSql,
+	buildStageSql,
+	fieldChecks,
+	fieldType,
+	valueMapRows,
+	type ResolvedField
+} from './build-ingest-sql.ts';
+import { slugify } from '../accounts/slug.ts';
+
+export interface Counts {
+	read: number;
+	inserted: number;
+	updated: number;
+	unchanged: number;
+	rejected: number;
+}
+
+export interface RejectRow {
+	row: number;
+	column: string | null;
+	value: string | null;
+	reason: string;
+}
+
+export interface ImportReport {
+	importId: number;
+	file: string;
+	fileSize: number;
+	sha256: string;
+	source: string;
+	profile: string;
+	profileLabel: string;
+	profileReason: string;
+	recordKind: RecordKind;
+	encoding: string;
+	delimiter: string;
+	zone: string;
+	asOf: string | null;
+	asOfOrigin: string;
+	/** wall-clock times that needed R16's rule: in a spring gap, or in the repeated autumn hour */
+	wallClockAdjusted: { gap: number; ambiguous: number };
+	counts: { rows: Counts; tickets: Counts; events: Counts; timeEntries: Counts };
+	/** Peil fields this export does not carry (stored as "not in this export") */
+	notInExport: string[];
+	/** fields computed from others, with where they came from */
+	derived: string[];
+	accountsCreated: { id: string; name: string }[];
+	rejects: RejectRow[];
+	rejectsTotal: number;
+	startedAt: string;
+	finishedAt: string;
+	durationMs: number;
+	isSample: boolean;
+}
+
+export interface ImportOptions {
+	file: string;
+	/** the name a person knows the file by; defaults to the file's base name */
+	name?: string;
+	source: string;
+	profile?: string;
+	zone?: string;
+	asOf?: string;
+	isSample?: boolean;
+	onProgress?: (phase: string, fraction: number) => void;
+}
+
+/** A profile by name: built-in, saved in the store, or a JSON mapping file on disk. */
+export async function resolveProfile(q: Queryable, name: string): Promise<Profile> {
+	const builtin = BUILTIN_PROFILES.find((p) => p.name === name);
+	if (builtin) return builtin;
+	const saved = await q.one('SELECT body FROM import_profiles WHERE name = $1', [name]);
+	if (saved) return userProfile(JSON.parse(String(saved.body)), `saved profile "${name}"`);
+	if (/\.json$/i.test(name) && fs.existsSync(name)) {
+		let body: unknown;
+		try {
+			body = JSON.parse(fs.readFileSync(name, 'utf8'));
+		} catch (e) {
+			throw new ImportFileError(name, `is not valid JSON (${(e as Error).message})`);
+		}
+		return userProfile(body, name);
+	}
+	const names = [...BUILTIN_PROFILES.map((p) => p.name), ...(await savedProfileNames(q))];
+	throw new Error(`No profile "${name}". Known profiles: ${names.join(', ')}; or give the path of a mapping file (.json).`);
+}
+
+export async function savedProfileNames(q: Queryable): Promise<string[]> {
+	return (await q.all('SELECT name FROM import_profiles ORDER BY name')).map((r) => String(r.name));
+}
+
+/** Check a user's mapping (file or form) and return it as a profile; derived SQL is not theirs to give. */
+export function userProfile(body: unknown, where: string): Profile {
+	const problems = checkProfile(body);
+	if (body && typeof body === 'object' && 'derived' in body)
+		problems.push('"derived" is reserved for the built-in profiles');
+	if (problems.length) throw new ImportFileError(where, `is not a usable mapping: ${problems.join('; ')}`);
+	const p = body as Profile;
+	return { ...p, label: p.label || `mapping "${p.name}"` };
+}
+
+function resolveFields(profile: Profile, file: InspectedFile, forced: boolean): ResolvedField[] {
+	const fields: ResolvedField[] = [];
+	const missingRequired: string[] = [];
+	for (const [field, spec] of Object.entries(profile.fields)) {
+		const index = findColumn(file.header, spec.column);
+		if (index < 0) {
+			if (REQUIRED_FIELDS[profile.kind].includes(field) || spec.required) {
+				const names = Array.isArray(spec.column) ? spec.column.join('" or "') : spec.column;
+				missingRequired.push(`"${names}"`);
+			}
+			continue;
+		}
+		fields.push({ field, spec, index, header: file.header[index], type: fieldType(profile, field, spec) });
+	}
+	if (missingRequired.length) {
+		throw new ImportFileError(
+			file.name,
+			`${forced ? `cannot be read with the profile "${profile.name}"` : 'is missing required columns'}: the header has no column ${missingRequired.join(', ')}. The header is: ${file.header.slice(0, 12).join(', ')}${file.header.length > 12 ? ', …' : ''}`
+		);
+	}
+	return fields;
+}
+
+function zeroCounts(): Counts {
+	return { read: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0 };
+}
+
+function n(v: unknown): number {
+	return typeof v === 'number' ? v : Number(v ?? 0);
+}
+
+async function loadZoneTables(tx: Tx, zone: ZoneSpec): Promise<void> {
+	await tx.run('CREATE TEMP TABLE zone_offsets (local_from TIMESTAMP, offset_seconds INTEGER, adjusted VARCHAR)');
+	const rows = offsetTable(zone);
+	// numbers and our own words only: safe to write as literals, and one statement instead of hundreds
+	const values = rows
+		.map((r) => `(TIMESTAMP '${localText(r.localFrom)}', ${r.offsetSeconds}, ${r.adjusted ? `'${r.adjusted}'` : 'NULL'})`)
+		.join(', ');
+	await tx.run(`INSERT INTO zone_offsets VALUES ${values}`);
+}
+
+async function loadValueMaps(tx: Tx, fields: ResolvedField[]): Promise<void> {
+	await tx.run('CREATE TEMP TABLE value_maps (field VARCHAR, k VARCHAR, v VARCHAR)');
+	const rows = valueMapRows(fields);
+	for (let i = 0; i < rows.length; i += 200) {
+		const chunk = rows.slice(i, i + 200);
+		const params: Param[] = chunk.flat();
+		const values = chunk.map((_, j) => `($${j * 3 + 1}, $${j * 3 + 2}, $${j * 3 + 3})`).join(', ');
+		await tx.run(`INSERT INTO value_maps VALUES ${values}`, params);
+	}
+}
+
+const TEMP_TABLES = ['stage', 'norm', 'derived', 'rejects', 'good', 'incoming', 'cls', 'zone_offsets', 'value_maps'];
+
+async function dropTemps(tx: Tx): Promise<void> {
+	for (const t of TEMP_TABLES) await tx.run(`DROP TABLE IF EXISTS temp.${t}`);
+}
+
+/** Parse an --as-of value: ISO with offset, or a wall-clock time read in the import's zone. */
+export function parseAsOf(value: string, zone: ZoneSpec): string {
+	const withOffset = /(Z|[+-]\d\d:?\d\d)$/i.test(value.trim());
+	const d = new Date(withOffset ? value : value.trim().replace(' ', 'T') + 'Z');
+	if (Number.isNaN(d.getTime())) throw new Error(`--as-of "${value}" is not a date and time (use ISO 8601, e.g. 2026-10-31T23:59:59+01:00)`);
+	if (withOffset) return d.toISOString();
+	// a wall-clock reading: through the one rule
+	return new Date(wallClock(d.getTime(), zone)).toISOString();
+}
+
+function wallClock(local: number, zone: ZoneSpec): number {
+	const rows = offsetTable(zone);
+	let off = rows[0].offsetSeconds;
+	for (const r of rows) if (r.localFrom <= local) off = r.offsetSeconds;
+	return local - off * 1000;
+}
+
+export async function importFile(store: Store, opts: ImportOptions): Promise<ImportReport> {
+	const started = new Date();
+	const name = opts.name ?? path.basename(opts.file);
+	const progress = opts.onProgress ?? (() => {});
+	if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(opts.source))
+		throw new Error(`--source "${opts.source}" must be a short name of letters, digits, '.', '_' or '-' (e.g. zendesk)`);
+
+	progress('reading', 0);
+	const file = await inspectFile(opts.file, name, (done, total) => progress('reading', (done / total) * 0.3));
+	try {
+		let profile: Profile;
+		let profileReason: string;
+		if (opts.profile) {
+			profile = await resolveProfile(store, opts.profile);
+			profileReason = 'given with --profile';
+		} else {
+			const saved: Profile[] = [];
+			for (const r of await store.all('SELECT name, body FROM import_profiles ORDER BY name')) {
+				try {
+					saved.push(userProfile(JSON.parse(String(r.body)), String(r.name)));
+				} catch {
+					// a saved profile that no longer checks out is skipped for detection
+				}
+			}
+			const found = detectProfile(file.header, [...BUILTIN_PROFILES, ...saved]);
+			if (!found)
+				throw new ImportFileError(
+					name,
+					`no profile fits its header (${file.header.slice(0, 8).join(', ')}${file.header.length > 8 ? ', …' : ''}): name one with --profile, or write a mapping file (see data/profiles/example-mapping.json)`
+				);
+			profile = found.profile;
+			profileReason = found.reason;
+		}
+		const fields = resolveFields(profile, file, !!opts.profile);
+		const zoneName = opts.zone ?? profile.zone ?? 'Europe/Amsterdam';
+		let zone: ZoneSpec;
+		try {
+			zone = parseZone(zoneName);
+		} catch (e) {
+			throw new Error(`--zone: ${(e as Error).message}`);
+		}
+		const asOfGiven = opts.asOf ? parseAsOf(opts.asOf, zone) : null;
+
+		progress('staging', 0.3);
+		const report = await store.write(async (tx) => {
+			await dropTemps(tx);
+			const importId = n((await tx.one('SELECT COALESCE(max(id), 0) + 1 AS id FROM imports'))?.id);
+			const stage = buildStageSql(file.csvPath, file.delimiter, file.header.length);
+			try {
+				await tx.run(stage.text, stage.params);
+			} catch (e) {
+				throw new ImportFileError(name, `cannot be read as CSV: ${cleanDuckError((e as Error).message)}`);
+			}
+			progress('checking', 0.45);
+			await loadZoneTables(tx, zone);
+			await loadValueMaps(tx, fields);
+			const norm = buildNormSql(fields);
+			await tx.run(norm.text, norm.params);
+			const present = new Set(fields.map((f) => f.field));
+			const { sql: derivedSql, derived } = buildDerivedSql(profile, present);
+			await tx.run(derivedSql.text, derivedSql.params);
+			for (const d of derived) present.add(d);
+
+			const p = new Params();
+			const required = new Set([
+				...REQUIRED_FIELDS[profile.kind],
+				...fields.filter((f) => f.spec.required).map((f) => f.field)
+			]);
+			const checks = fieldChecks(fields, required, p);
+			const extra = kindChecks(profile.kind, fields, present, asOfGiven, opts.source, p);
+			const rj = buildRejectsSql(checks, extra, p);
+			await tx.run(rj.text, rj.params);
+			await tx.run('CREATE TEMP TABLE good AS SELECT d.* FROM derived d ANTI JOIN rejects r ON r.row_no = d.row_no');
+
+			const rowsRead = n((await tx.one('SELECT count(*) AS c FROM stage'))?.c);
+			const rejectedRows = n((await tx.one('SELECT count(DISTINCT row_no) AS c FROM rejects'))?.c);
+			const instantFields = fields.filter((f) => f.type === 'instant').map((f) => f.field);
+			const adjusted = { gap: 0, ambiguous: 0 };
+			if (instantFields.length) {
+				const adj = await tx.one(
+					`SELECT ${instantFields.map((f) => `count(*) FILTER (adj_${f} = 'gap') AS g_${f}, count(*) FILTER (adj_${f} = 'ambiguous') AS a_${f}`).join(', ')} FROM good`
+				);
+				for (const f of instantFields) {
+					adjusted.gap += n(adj?.[`g_${f}`]);
+					adjusted.ambiguous += n(adj?.[`a_${f}`]);
+				}
+			}
+			let asOf = asOfGiven;
+			let asOfOrigin = asOfGiven ? 'given with --as-of' : 'the latest time in the file';
+			if (!asOf) {
+				const allInstants = [...present].filter((f) => fieldTypeOf(profile, fields, f) === 'instant');
+				if (allInstants.length) {
+					const r = await tx.one(`SELECT greatest(${allInstants.map((f) => `max(${f})`).join(', ')}) AS m FROM good`);
+					asOf = r?.m ? String(r.m) : null;
+				}
+				if (!asOf) asOfOrigin = 'none: the file has no valid times';
+			}
+
+			progress('merging', 0.6);
+			const counts = { rows: zeroCounts(), tickets: zeroCounts(), events: zeroCounts(), timeEntries: zeroCounts() };
+			let accountsCreated: { id: string; name: string }[] = [];
+			const notInExport: string[] = [];
+			const kindCounts = zeroCounts();
+			kindCounts.read = rowsRead;
+			kindCounts.rejected = rejectedRows;
+			if (profile.kind === 'tickets') {
+				for (const f of Object.keys(RECORD_FIELDS.tickets)) if (!present.has(f)) notInExport.push(f);
+				accountsCreated = await createUnknownAccounts(tx, opts.source, importId, !!opts.isSample, present.has('organisation'));
+				const sla = [...present].filter(isHelpdeskSlaField);
+				await buildIncomingTickets(tx, opts.source, present, new Set(fields.map((f) => f.field)), notInExport, sla, derivedOrigin(profile, derived));
+				Object.assign(kindCounts, await mergeVersioned(tx, 'tickets', 'ticket_history', importId));
+				counts.tickets = kindCounts;
+			} else if (profile.kind === 'time_entries') {
+				await buildIncomingTimeEntries(tx, opts.source, present);
+				Object.assign(kindCounts, await mergeVersioned(tx, 'time_entries', 'time_entry_history', importId));
+				counts.timeEntries = kindCounts;
+			} else {
+				Object.assign(kindCounts, await mergeEvents(tx, opts.source, present, importId));
+				counts.events = kindCounts;
+			}
+			counts.rows = { ...kindCounts };
+
+			const rejectRows = await tx.all('SELECT row_no, column_name, value, reason FROM rejects ORDER BY row_no, column_name');
+			await tx.run(
+				`INSERT INTO import_rejects SELECT $1, $2, $3, row_no, column_name, value, reason FROM rejects`,
+				[importId, profile.kind, name]
+			);
+			const finished = new Date();
+			const report: ImportReport = {
+				importId,
+				file: name,
+				fileSize: file.size,
+				sha256: file.sha256,
+				source: opts.source,
+				profile: profile.name,
+				profileLabel: profile.label,
+				profileReason,
+				recordKind: profile.kind,
+				encoding: file.encoding,
+				delimiter: file.delimiter === '\t' ? 'tab' : file.delimiter,
+				zone: zone.name,
+				asOf,
+				asOfOrigin,
+				wallClockAdjusted: adjusted,
+				counts,
+				notInExport,
+				derived: derived.map((d) => {
+					const o = profile.derived?.[d]?.origin;
+					return o ? `${d} (from ${o})` : d;
+				}),
+				accountsCreated,
+				rejects: rejectRows.slice(0, 1000).map((r) => ({
+					row: n(r.row_no),
+					column: r.column_name === null ? null : String(r.column_name),
+					value: r.value === null ? null : String(r.value),
+					reason: String(r.reason)
+				})),
+				rejectsTotal: rejectRows.length,
+				startedAt: started.toISOString(),
+				finishedAt: finished.toISOString(),
+				durationMs: finished.getTime() - started.getTime(),
+				isSample: !!opts.isSample
+			};
+			await tx.run(
+				`INSERT INTO imports (id, source, record_kind, profile, profile_reason, file_name, file_size, file_sha256, encoding, zone, as_of, as_of_origin, started_at, finished_at, status, is_sample, report)
+				 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::TIMESTAMPTZ, $12, $13::TIMESTAMPTZ, $14::TIMESTAMPTZ, 'committed', $15, $16::JSON)`,
+				[importId, opts.source, profile.kind, profile.name, profileReason, name, file.size, file.sha256, file.encoding, zone.name, asOf, asOfOrigin, report.startedAt, report.finishedAt, !!opts.isSample, JSON.stringify({ ...report, rejects: [] })]
+			);
+			await dropTemps(tx);
+			return report;
+		});
+		progress('done', 1);
+		return report;
+	} finally {
+		cleanup(file);
+	}
+}
+
+function fieldTypeOf(profile: Profile, fields: ResolvedField[], f: string): string {
+	const r = fields.find((x) => x.field === f);
+	if (r) return r.type;
+	return RECORD_FIELDS[profile.kind][f]?.type ?? 'text';
+}
+
+function derivedOrigin(profile: Profile, derived: string[]): string | null {
+	return derived.includes('first_response_at') ? (profile.derived?.first_response_at?.origin ?? 'derived') : null;
+}
+
+function cleanDuckError(msg: string): string {
+	return msg
+		.replace(/^[A-Za-z ]+Error: /, '')
+		.split('\n')
+		.filter((l) => l.trim() && !/^\s*(Possible fixes|\*|DIALECT|Original Line|file=|delimiter|quote|escape|new_line|header|skip|comment|strict_mode|date_format|timestamp_format|null_padding|sample_size|ignore_errors|all_varchar|Parser options|auto_detect|columns|max_line_size|buffer)/i.test(l))
+		.slice(0, 3)
+		.join(' ')
+		.trim();
+}
+
+/** Checks that need more than one field, per kind of record. SQL over `derived` d. */
+function kindChecks(kind: RecordKind, fields: ResolvedField[], present: Set<string>, asOf: string | null, source: string, p: Params): string[] {
+	const col = (f: string) => p.add(fields.find((x) => x.field === f)?.header ?? f);
+	const out: string[] = [];
+	const keyField = kind === 'events' ? null : 'external_id';
+	if (keyField && present.has(keyField)) {
+		const what = kind === 'tickets' ? 'ticket id' : 'time entry id';
+		out.push(`SELECT row_no, ${col(keyField)}, r_${keyField}, 'duplicate ${what} "' || r_${keyField} || '": row ' || first_row || ' of this file has it too' FROM (SELECT row_no, r_${keyField}, min(row_no) OVER (PARTITION BY ${keyField}) AS first_row FROM derived WHERE ${keyField} IS NOT NULL) WHERE row_no > first_row`);
+	}
+	if (kind === 'tickets') {
+		for (const f of ['first_response_at', 'resolved_at', 'closed_at']) {
+			if (!present.has(f) || !present.has('created_at')) continue;
+			const label = RECORD_FIELDS.tickets[f].label;
+			const shown = fields.some((x) => x.field === f) ? `r_${f}` : `strftime(${f}, '%Y-%m-%d %H:%M:%S UTC')`;
+			out.push(`SELECT row_no, ${col(fields.some((x) => x.field === f) ? f : 'created_at')}, ${shown}, 'the ${label} ' || strftime(${f}, '%Y-%m-%d %H:%M:%S UTC') || ' is before the creation time ' || strftime(created_at, '%Y-%m-%d %H:%M:%S UTC') FROM derived WHERE ${f} < created_at`);
+		}
+	}
+	if (asOf) {
+		const t = kind === 'tickets' ? 'created_at' : kind === 'events' ? 'at' : 'started_at';
+		if (present.has(t))
+			out.push(`SELECT row_no, ${col(t)}, r_${t}, 'the time ' || strftime(${t}, '%Y-%m-%d %H:%M:%S UTC') || ' is after the as-of instant ' || ${p.add(asOf)} FROM derived WHERE ${t} > ${p.add(asOf)}::TIMESTAMPTZ`);
+	}
+	if (kind !== 'tickets' && present.has('ticket_id')) {
+		out.push(`SELECT d.row_no, ${col('ticket_id')}, d.r_ticket_id, 'no ticket "' || d.ticket_id || '" from source ' || ${p.add(source)} || ' in the store: import the tickets file first' FROM derived d WHERE d.ticket_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.source = ${p.add(source)} AND t.external_id = d.ticket_id)`);
+	}
+	return out;
+}
+
+/**
+ * Organisations no account knows (by alias for this source or any source, or by name) become
+ * "unassigned" accounts, listed on /accounts for a person to complete; their tickets load.
+ */
+async function createUnknownAccounts(tx: Tx, source: string, importId: number, isSample: boolean, hasOrganisation: boolean): Promise<{ id: string; name: string }[]> {
+	if (!hasOrganisation) return [];
+	const unknown = await tx.all(
+		`SELECT DISTINCT g.organisation AS name FROM good g
+		 WHERE g.organisation IS NOT NULL
+		   AND NOT EXISTS (SELECT 1 FROM account_aliases a WHERE a.source IN ($1, '*') AND a.alias_key = lower(regexp_replace(trim(g.organisation), '\\s+', ' ', 'g')))
+		   AND NOT EXISTS (SELECT 1 FROM accounts c WHERE lower(c.name) = lower(trim(g.organisation)))
+		 ORDER BY 1`,
+		[source]
+	);
+	if (!unknown.length) return [];
+	const taken = new Set((await tx.all('SELECT id FROM accounts')).map((r) => String(r.id)));
+	const created: { id: string; name: string }[] = [];
+	for (const u of unknown) {
+		const name = String(u.name).trim();
+		let id = slugify(name) || 'account';
+		for (let i = 2; taken.has(id); i++) id = `${slugify(name) || 'account'}-${i}`;
+		taken.add(id);
+		await tx.run(
+			`INSERT INTO accounts (id, name, status, is_sample, created_by_import, created_at, updated_at) VALUES ($1, $2, 'unassigned', $3, $4, now(), now())`,
+			[id, name, isSample, importId]
+		);
+		await tx.run(`INSERT INTO account_aliases VALUES ($1, lower(regexp_replace(trim($2), '\\s+', ' ', 'g')), $2, $3)`, [source, name, id]);
+		created.push({ id, name });
+	}
+	return created;
+}
+
+const TICKET_COLUMNS = [
+	'source', 'external_id', 'account_id', 'organisation', 'subject', 'status', 'status_raw', 'submitted_priority', 'final_priority', 'priority_raw', 'type', 'type_raw', 'category', 'channel', 'language', 'requester_name', 'requester_email', 'requester_id', 'line', 'phone_pin_valid', 'tags', 'created_at', 'first_response_at', 'first_response_origin', 'resolved_at', 'closed_at', 'updated_at', 'helpdesk_sla', 'missing_fields', 'defaulted_fields', 'row_hash'
+];
+
+/** SQL list literal of our own field names (never user text). */
+function nameList(names: string[]): string {
+	return names.length ? `[${names.map((x) => `'${x}'`).join(', ')}]::VARCHAR[]` : 'NULL::VARCHAR[]';
+}
+
+async function buildIncomingTickets(tx: Tx, source: string, present: Set<string>, mapped: Set<string>, notInExport: string[], sla: string[], firstResponseOrigin: string | null): Promise<void> {
+	const v = (f: string, cast = '') => (present.has(f) ? `g.${f}${cast}` : `NULL${cast || '::VARCHAR'}`);
+	const raw = (f: string) => (mapped.has(f) ? `g.r_${f}` : 'NULL::VARCHAR');
+	const langDefault = present.has('language')
+		? `CASE WHEN g.language IS NULL AND a.default_language IS NOT NULL THEN ['language'] ELSE NULL END`
+		: `CASE WHEN a.default_language IS NOT NULL THEN ['language'] ELSE NULL END`;
+	const slaJson = sla.length ? `json_object(${sla.map((f) => `'${f.slice(4)}', g.${f}`).join(', ')})` : 'NULL::JSON';
+	const fro = present.has('first_response_at')
+		? `CASE WHEN g.first_response_at IS NOT NULL THEN '${firstResponseOrigin ?? 'export'}' END`
+		: 'NULL::VARCHAR';
+	const accountJoin = present.has('organisation')
+		? `LEFT JOIN (SELECT alias_key, any_value(account_id) AS account_id FROM account_aliases WHERE source IN ($1, '*') GROUP BY alias_key) al ON al.alias_key = lower(regexp_replace(trim(g.organisation), '\\s+', ' ', 'g'))
+		   LEFT JOIN accounts byname ON al.account_id IS NULL AND lower(byname.name) = lower(trim(g.organisation))
+		   LEFT JOIN accounts a ON a.id = COALESCE(al.account_id, byname.id)`
+		: `LEFT JOIN accounts a ON false`;
+	await tx.run(
+		`CREATE TEMP TABLE incoming AS
+		 SELECT $1::VARCHAR AS source, g.external_id, a.id AS account_id, ${v('organisation')} AS organisation, ${v('subject')} AS subject,
+		   ${v('status')} AS status, ${raw('status')} AS status_raw, ${v('submitted_priority')} AS submitted_priority, ${v('final_priority')} AS final_priority,
+		   ${raw('final_priority')} AS priority_raw, ${v('type')} AS type, ${raw('type')} AS type_raw, ${v('category')} AS category, ${v('channel')} AS channel,
+		   COALESCE(${v('language')}, a.default_language) AS language, ${v('requester_name')} AS requester_name, ${v('requester_email')} AS requester_email,
+		   ${v('requester_id')} AS requester_id, ${v('line')} AS line, ${v('phone_pin_valid', '::BOOLEAN')} AS phone_pin_valid, ${v('tags')} AS tags,
+		   g.created_at, ${v('first_response_at', '::TIMESTAMPTZ')} AS first_response_at, ${fro} AS first_response_origin,
+		   ${v('resolved_at', '::TIMESTAMPTZ')} AS resolved_at, ${v('closed_at', '::TIMESTAMPTZ')} AS closed_at, ${v('updated_at', '::TIMESTAMPTZ')} AS updated_at,
+		   ${slaJson} AS helpdesk_sla, ${nameList(notInExport)} AS missing_fields, ${langDefault} AS defaulted_fields
+		 FROM good g ${accountJoin}`,
+		[source]
+	);
+	await addRowHash(tx, TICKET_COLUMNS.filter((c) => c !== 'row_hash'));
+}
+
+const TIME_ENTRY_COLUMNS = ['source', 'external_id', 'ticket_id', 'started_at', 'minutes', 'work_type', 'billable', 'on_site', 'order_reference', 'agent', 'row_hash'];
+
+async function buildIncomingTimeEntries(tx: Tx, source: string, present: Set<string>): Promise<void> {
+	const v = (f: string, cast = '::VARCHAR') => (present.has(f) ? `g.${f}${cast}` : `NULL${cast}`);
+	await tx.run(
+		`CREATE TEMP TABLE incoming AS SELECT $1::VARCHAR AS source, g.external_id, g.ticket_id, g.started_at, g.minutes::DOUBLE AS minutes,
+		   ${v('work_type')} AS work_type, ${v('billable', '::BOOLEAN')} AS billable, ${v('on_site', '::BOOLEAN')} AS on_site,
+		   ${v('order_reference')} AS order_reference, ${v('agent')} AS agent FROM good g`,
+		[source]
+	);
+	await addRowHash(tx, TIME_ENTRY_COLUMNS.filter((c) => c !== 'row_hash'));
+}
+
+/** The row hash decides unchanged vs updated on a re-import: every stored column but the key's import ids. */
+async function addRowHash(tx: Tx, columns: string[]): Promise<void> {
+	const parts = columns.map((c) => `COALESCE(CAST(${c} AS VARCHAR), '\u2205')`).join(", '\u001f', ");
+	await tx.run(`ALTER TABLE incoming ADD COLUMN row_hash VARCHAR`);
+	await tx.run(`UPDATE incoming SET row_hash = md5(concat(${parts}))`);
+}
+
+/**
+ * Insert new records, update changed ones (keeping the replaced version in the history table
+ * under this import's id), count the rest as unchanged.
+ */
+async function mergeVersioned(tx: Tx, table: 'tickets' | 'time_entries', history: string, importId: number): Promise<Omit<Counts, 'read' | 'rejected'>> {
+	const cols = table === 'tickets' ? TICKET_COLUMNS : TIME_ENTRY_COLUMNS;
+	await tx.run(
+		`CREATE TEMP TABLE cls AS SELECT i.source, i.external_id,
+		   CASE WHEN t.external_id IS NULL THEN 'insert' WHEN t.row_hash = i.row_hash THEN 'same' ELSE 'update' END AS op
+		 FROM incoming i LEFT JOIN ${table} t ON t.source = i.source AND t.external_id = i.external_id`
+	);
+	const c = await tx.one(`SELECT count(*) FILTER (op = 'insert') AS ins, count(*) FILTER (op = 'update') AS upd, count(*) FILTER (op = 'same') AS same FROM cls`);
+	const updated = n(c?.upd);
+	if (updated) {
+		await tx.run(
+			`INSERT INTO ${history} SELECT $1, t.* FROM ${table} t SEMI JOIN (SELECT * FROM cls WHERE op = 'update') c ON c.source = t.source AND c.external_id = t.external_id`,
+			[importId]
+		);
+		const set = cols.filter((x) => x !== 'source' && x !== 'external_id').map((x) => `${x} = i.${x}`);
+		await tx.run(
+			`UPDATE ${table} t SET ${set.join(', ')}, import_id = $1 FROM incoming i, cls c
+			 WHERE c.op = 'update' AND c.source = i.source AND c.external_id = i.external_id AND t.source = i.source AND t.external_id = i.external_id`,
+			[importId]
+		);
+	}
+	await tx.run(
+		`INSERT INTO ${table} (${cols.join(', ')}, import_id, first_import_id)
+		 SELECT ${cols.map((x) => `i.${x}`).join(', ')}, $1, $1 FROM incoming i SEMI JOIN (SELECT * FROM cls WHERE op = 'insert') c ON c.source = i.source AND c.external_id = i.external_id`,
+		[importId]
+	);
+	return { inserted: n(c?.ins), updated, unchanged: n(c?.same) };
+}
+
+/** Events are facts: the same event exported twice is one event; new ones are added. */
+async function mergeEvents(tx: Tx, source: string, present: Set<string>, importId: number): Promise<Omit<Counts, 'read' | 'rejected'>> {
+	const v = (f: string) => (present.has(f) ? `g.${f}` : 'NULL::VARCHAR');
+	await tx.run(
+		`CREATE TEMP TABLE incoming AS
+		 SELECT $1::VARCHAR AS source, ticket_id, at, kind, from_value, to_value, actor,
+		   h || '#' || row_number() OVER (PARTITION BY ticket_id, h ORDER BY row_no) AS event_key
+		 FROM (SELECT g.row_no, g.ticket_id, g.at, g.kind, ${v('from_value')} AS from_value, ${v('to_value')} AS to_value, ${v('actor')} AS actor,
+		         md5(concat_ws('\u001f', strftime(g.at, '%Y-%m-%dT%H:%M:%S.%f'), g.kind, COALESCE(${v('from_value')}, ''), COALESCE(${v('to_value')}, ''), COALESCE(${v('actor')}, ''))) AS h
+		       FROM good g)`,
+		[source]
+	);
+	const c = await tx.one(
+		`SELECT count(*) AS total, count(e.event_key) AS existing FROM incoming i LEFT JOIN ticket_events e ON e.source = i.source AND e.ticket_id = i.ticket_id AND e.event_key = i.event_key`
+	);
+	await tx.run(
+		`INSERT INTO ticket_events (source, ticket_id, event_key, at, kind, from_value, to_value, actor, import_id)
+		 SELECT i.source, i.ticket_id, i.event_key, i.at, i.kind, i.from_value, i.to_value, i.actor, $1 FROM incoming i
+		 ANTI JOIN ticket_events e ON e.source = i.source AND e.ticket_id = i.ticket_id AND e.event_key = i.event_key`,
+		[importId]
+	);
+	return { inserted: n(c?.total) - n(c?.existing), updated: 0, unchanged: n(c?.existing) };
+}
