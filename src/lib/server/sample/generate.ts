@@ -491,36 +491,62 @@ function csv(s: string): string {
 	return NEEDS_QUOTES.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
 }
 
-/** Collects rows and writes them in batches, waiting for 'drain' when the stream asks to. */
+const CHUNK = 1 << 20;
+
+/**
+ * Collects rows as UTF-8 in 1 MB buffers and writes them in batches, waiting for 'drain' when
+ * the stream asks to. Encoding row by row into a buffer avoids joining millions of small strings
+ * (which cost more in garbage collection than the generation itself).
+ */
 class Sink {
-	private parts: string[] = [];
-	private size = 0;
+	private buf = Buffer.allocUnsafe(CHUNK);
+	private off = 0;
+	private ready: Buffer[] = [];
 	rows = 0;
 	private constructor(private readonly stream: WriteStream) {}
 
 	static open(path: string, header: string): Sink {
-		const sink = new Sink(createWriteStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 }));
+		const sink = new Sink(createWriteStream(path));
 		sink.add(header);
 		sink.rows = 0;
 		return sink;
 	}
 
 	add(line: string): void {
-		this.parts.push(line, '\n');
-		this.size += line.length + 1;
+		// A UTF-16 code unit takes at most 3 bytes in UTF-8.
+		const worst = line.length * 3 + 1;
+		if (this.off + worst > CHUNK) this.rotate();
+		if (worst > CHUNK) {
+			this.ready.push(Buffer.from(line + '\n', 'utf8'));
+		} else {
+			this.off += this.buf.write(line, this.off, 'utf8');
+			this.buf[this.off++] = 10;
+		}
 		this.rows++;
 	}
 
-	get pending(): number {
-		return this.size;
+	private rotate(): void {
+		if (this.off === 0) return;
+		this.ready.push(this.buf.subarray(0, this.off));
+		this.buf = Buffer.allocUnsafe(CHUNK);
+		this.off = 0;
 	}
 
-	flush(): Promise<void> {
-		if (this.parts.length === 0) return Promise.resolve();
-		const chunk = this.parts.join('');
-		this.parts = [];
-		this.size = 0;
-		if (this.stream.write(chunk)) return Promise.resolve();
+	/** Bytes collected but not yet handed to the stream. */
+	get pending(): number {
+		return this.ready.length * CHUNK + this.off;
+	}
+
+	async flush(): Promise<void> {
+		this.rotate();
+		const chunks = this.ready;
+		this.ready = [];
+		for (const chunk of chunks) {
+			if (!this.stream.write(chunk)) await this.drain();
+		}
+	}
+
+	private drain(): Promise<void> {
 		return new Promise((resolve, reject) => {
 			const onError = (e: Error) => reject(e);
 			this.stream.once('error', onError);
@@ -602,7 +628,9 @@ const CATEGORY_BY_TYPE: Record<string, [Category[], number[]]> = {
 };
 
 const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
-const PRIORITY_WEIGHTS = [5, 15, 60, 20];
+// Questions are never urgent; the others make up for it so the mix is about 5/15/60/20 %.
+const PRIORITY_WEIGHTS = [8, 17, 58, 17];
+const QUESTION_PRIORITY_WEIGHTS = [0, 12, 63, 25];
 const VIAS = ['Mail', 'Web form', 'Phone call (incoming)', 'Chat', 'API'];
 const VIA_WEIGHTS = [40, 30, 15, 10, 5];
 const TYPES = ['question', 'incident', 'problem', 'task'];
@@ -867,7 +895,7 @@ export async function generateSample(opts: GenerateOptions): Promise<GenerateRes
 		const via = VIAS[rng.weighted(VIA_WEIGHTS)];
 		const isPhone = via === 'Phone call (incoming)';
 		let type = TYPES[rng.weighted(howtoHeavy ? [60, 30, 3, 7] : TYPE_WEIGHTS)];
-		let pIdx = rng.weighted(PRIORITY_WEIGHTS);
+		let pIdx = rng.weighted(type === 'question' ? QUESTION_PRIORITY_WEIGHTS : PRIORITY_WEIGHTS);
 		const featureRequest = isA && rng.chance(0.03);
 		const externalProblem = !featureRequest && rng.chance(0.02);
 		const noPin = isA && isPhone && rng.chance(0.1);
@@ -883,7 +911,6 @@ export async function generateSample(opts: GenerateOptions): Promise<GenerateRes
 			const [cats, ws] = CATEGORY_BY_TYPE[type];
 			category = cats[rng.weighted(howtoHeavy && type === 'question' ? [80, 5, 5, 4, 4, 2] : ws)];
 		}
-		if (type === 'question' && pIdx === 0) pIdx = 1; // questions are rarely urgent
 		const serviceBlocker = isA && type === 'incident' && pIdx === 0 && rng.chance(0.4);
 		const manualAnswer = type === 'question' && !featureRequest && rng.chance(howtoHeavy ? 0.45 : 0.3);
 		const trainingDeclined = !isA && type === 'question' && rng.chance(howtoHeavy ? 0.02 : 0.002);
@@ -935,7 +962,8 @@ export async function generateSample(opts: GenerateOptions): Promise<GenerateRes
 		};
 		const autoReply = !isA || ((via === 'Mail' || via === 'Web form') && rng.chance(0.5));
 		const autoAt = C + rng.int(5, 90);
-		const assignDelay = (pIdx === 3 ? rng.int(1, 240) : rng.int(1, 30)) * 60;
+		// Urgent and high tickets are picked up within minutes; the rest wait in the triage queue.
+		const assignDelay = pIdx <= 1 ? rng.int(1, 30) * 60 : Math.min(rng.logNormal(40 * 60, 1), 8 * 3600);
 		const assignedFirst = onCall ? C + rng.int(60, 600) : addBiz(C, assignDelay, workCal);
 		const isNew = assignedFirst > asOf;
 		if (isNew) ev(C, 'status', '', 'new', 'customer');
@@ -973,7 +1001,7 @@ export async function generateSample(opts: GenerateOptions): Promise<GenerateRes
 			: Math.min(rng.logNormal(WORK_HOURS_MEDIAN[pIdx] * 3600, 0.9), WORK_HOURS_MEDIAN[pIdx] * 3600 * 6);
 		if (onCall) workBiz = rng.int(30, 360) * 60;
 		const pauseRoll = rng.next();
-		const pauses = quick || onCall ? 0 : pauseRoll < 0.73 ? 0 : pauseRoll < 0.92 ? 1 : pauseRoll < 0.98 ? 2 : 3;
+		const pauses = quick || onCall ? 0 : pauseRoll < 0.68 ? 0 : pauseRoll < 0.9 ? 1 : pauseRoll < 0.97 ? 2 : 3;
 		const pendingIntervals: number[] = [];
 		const holdIntervals: number[] = [];
 		for (let p = 0; p <= pauses; p++) {
@@ -1020,7 +1048,7 @@ export async function generateSample(opts: GenerateOptions): Promise<GenerateRes
 		let escalations = 0;
 		let line2At = 0;
 		let line3At = 0;
-		if (!isA && !quick && rng.chance(0.1)) {
+		if (!isA && !quick && rng.chance(0.13)) {
 			line2At = during(0.1 + 0.3 * rng.next());
 			ev(line2At, 'line', '1', '2', agent);
 			escalations = 1;

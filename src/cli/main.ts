@@ -1,0 +1,264 @@
+/**
+ * The command line: `npm run peil -- <command>` or `npx peil <command>`.
+ * Every command works on the store named by PEIL_DB (default data/peil.duckdb), through the
+ * running server when one holds it (handoff.ts). Command-line imports never load the sample.
+ * Exit codes: 0 done (rejected rows are reported, not fatal), 1 wrong usage, 2 the file or the
+ * store cannot be used.
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { storePath, StoreLockedError, type Store } from '../lib/server/db/index.ts';
+import { prepareStore } from '../lib/server/bootstrap.ts';
+import { importFile, type ImportReport } from '../lib/server/ingest/run-import.ts';
+import { ImportFileError } from '../lib/server/ingest/read-file.ts';
+import { importAccounts, type AccountsImportReport } from '../lib/server/accounts/accounts.ts';
+import { rollbackImport, RollbackError, type RollbackResult } from '../lib/server/ingest/rollback.ts';
+import { listImports, type ImportListItem } from '../lib/server/reports/overview.ts';
+import { removeSample } from '../lib/server/sample/load-sample.ts';
+import { findServer, postFile, postJson, type ServerInfo } from './handoff.ts';
+import { progressBar } from './progress.ts';
+
+const USAGE = `Usage: peil <command> [options]
+
+  import <file> --source NAME [--profile NAME|mapping.json] [--zone ZONE] [--as-of INSTANT] [--json]
+        Import a ticket export (or a status-history or time-entries file).
+  accounts import <file> [--json]     Describe accounts from a CSV, XLSX or JSON file.
+  imports [--json]                    List imports.
+  rollback <import-id> [--json]       Undo an import.
+  sample remove                       Remove the sample accounts and their data.
+
+The store is ${storePath()} (set PEIL_DB to use another).`;
+
+class UsageError extends Error {}
+
+function fail(code: number, message: string): never {
+	process.stderr.write(message.endsWith('\n') ? message : message + '\n');
+	process.exit(code);
+}
+
+/** Run `work` on the store directly, or through the server that holds it. */
+async function withStore<T>(direct: (store: Store) => Promise<T>, viaServer: (server: ServerInfo) => Promise<T>): Promise<T> {
+	const server = await findServer();
+	if (server) {
+		process.stderr.write(`(the Peil server at ${server.url} holds the store: sending the work there)\n`);
+		return viaServer(server);
+	}
+	let store: Store;
+	try {
+		store = await prepareStore();
+	} catch (e) {
+		if (e instanceof StoreLockedError)
+			fail(2, `${e.message}\nNo Peil server answered for it. Stop the process that holds it, or wait for it to finish.`);
+		throw e;
+	}
+	try {
+		return await direct(store);
+	} finally {
+		await store.close();
+	}
+}
+
+function serverError(status: number, body: unknown): never {
+	const b = body as { error?: string; message?: string };
+	fail(status === 422 || status === 413 || status === 415 ? 2 : status === 409 ? 2 : 1, `Error: ${b?.error ?? b?.message ?? JSON.stringify(body)}`);
+}
+
+function printImportReport(r: ImportReport): void {
+	const kinds: [string, keyof ImportReport['counts']][] = [
+		['rows', 'rows'],
+		['tickets', 'tickets'],
+		['events', 'events'],
+		['time entries', 'timeEntries']
+	];
+	const lines = [
+		`Import ${r.importId}: ${r.file} (${r.source})`,
+		`  profile   ${r.profile} — ${r.profileReason}`,
+		`  encoding  ${r.encoding}, delimiter ${r.delimiter}`,
+		`  zone      ${r.zone}${r.wallClockAdjusted.gap + r.wallClockAdjusted.ambiguous ? ` (${r.wallClockAdjusted.gap} times in a DST gap moved forward, ${r.wallClockAdjusted.ambiguous} ambiguous times read as the earlier instant)` : ''}`,
+		`  as-of     ${r.asOf ?? '—'} (${r.asOfOrigin})`,
+		'',
+		`  ${'kind'.padEnd(13)}${['read', 'inserted', 'updated', 'unchanged', 'rejected'].map((h) => h.padStart(11)).join('')}`,
+		...kinds
+			.filter(([, k]) => r.counts[k].read > 0 || k === 'rows')
+			.map(([label, k]) => {
+				const c = r.counts[k];
+				return `  ${label.padEnd(13)}${[c.read, c.inserted, c.updated, c.unchanged, c.rejected].map((x) => String(x).padStart(11)).join('')}`;
+			})
+	];
+	if (r.notInExport.length) lines.push('', `  not in this export: ${r.notInExport.join(', ')}`);
+	if (r.accountsCreated.length)
+		lines.push('', `  new unassigned accounts (complete them on /accounts): ${r.accountsCreated.map((a) => a.name).join(', ')}`);
+	if (r.rejectsTotal) {
+		lines.push('', `  rejected rows (${r.rejectsTotal}${r.rejectsTotal > 20 ? ', first 20' : ''}):`);
+		for (const x of r.rejects.slice(0, 20))
+			lines.push(`    row ${x.row}, ${x.column ?? '—'}: ${x.reason}`);
+	}
+	process.stdout.write(lines.join('\n') + '\n');
+}
+
+async function cmdImport(args: string[]): Promise<void> {
+	const { values, positionals } = parseArgs({
+		args,
+		allowPositionals: true,
+		options: {
+			source: { type: 'string' },
+			profile: { type: 'string' },
+			zone: { type: 'string' },
+			'as-of': { type: 'string' },
+			json: { type: 'boolean', default: false }
+		}
+	});
+	const file = positionals[0];
+	if (!file) throw new UsageError('import: name the file to import');
+	if (!values.source) throw new UsageError('import: say which helpdesk it comes from with --source (e.g. --source zendesk)');
+	const bar = progressBar(path.basename(file));
+	const report = await withStore(
+		(store) =>
+			importFile(store, {
+				file,
+				name: path.basename(file),
+				source: values.source!,
+				profile: values.profile,
+				zone: values.zone,
+				asOf: values['as-of'],
+				onProgress: (phase, f) => bar.update(phase, f)
+			}),
+		async (server) => {
+			const q = new URLSearchParams({ source: values.source!, name: path.basename(file) });
+			if (values.profile) q.set('profile', values.profile);
+			if (values.zone) q.set('zone', values.zone);
+			if (values['as-of']) q.set('asOf', values['as-of']);
+			const res = await postFile(server, `/api/imports?${q}`, file, (f) => bar.update(f < 1 ? 'uploading' : 'importing on the server', f * 0.9));
+			bar.done();
+			if (res.status !== 200) serverError(res.status, res.body);
+			return res.body as ImportReport;
+		}
+	);
+	bar.done();
+	if (values.json) process.stdout.write(JSON.stringify(report) + '\n');
+	else printImportReport(report);
+}
+
+async function cmdAccounts(args: string[]): Promise<void> {
+	const [sub, ...rest] = args;
+	if (sub !== 'import') throw new UsageError('accounts: the command is "accounts import <file>"');
+	const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
+	const file = positionals[0];
+	if (!file) throw new UsageError('accounts import: name the accounts file');
+	const report = await withStore(
+		(store) => importAccounts(store, file, { name: path.basename(file) }),
+		async (server) => {
+			const res = await postFile(server, `/api/accounts/import?name=${encodeURIComponent(path.basename(file))}`, file);
+			if (res.status !== 200) serverError(res.status, res.body);
+			return res.body as AccountsImportReport;
+		}
+	);
+	if (values.json) {
+		process.stdout.write(JSON.stringify(report) + '\n');
+		return;
+	}
+	process.stdout.write(
+		`Accounts from ${report.file}: ${report.read} read, ${report.inserted} new, ${report.updated} updated, ${report.unchanged} unchanged, ${report.rejected} rejected\n` +
+			report.problems.map((p) => `  row ${p.row}, ${p.field}: ${p.reason}${p.value ? ` (${p.value})` : ''}\n`).join('')
+	);
+}
+
+async function cmdImports(args: string[]): Promise<void> {
+	const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false } } });
+	const list = await withStore(
+		(store) => listImports(store),
+		async (server) => {
+			const res = await fetch(`${server.url}/api/imports`);
+			return (await res.json()) as ImportListItem[];
+		}
+	);
+	if (values.json) {
+		process.stdout.write(JSON.stringify(list) + '\n');
+		return;
+	}
+	if (!list.length) {
+		process.stdout.write('No imports yet.\n');
+		return;
+	}
+	for (const i of list) {
+		const c = i.counts.rows;
+		process.stdout.write(
+			`${String(i.id).padStart(4)}  ${i.finishedAt.slice(0, 19).replace('T', ' ')}Z  ${i.status.padEnd(11)} ${i.source}/${i.profile}  ${i.file}  read ${c.read}, inserted ${c.inserted}, updated ${c.updated}, unchanged ${c.unchanged}, rejected ${c.rejected}${i.isSample ? '  (sample)' : ''}\n`
+		);
+	}
+}
+
+async function cmdRollback(args: string[]): Promise<void> {
+	const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
+	const id = Number(positionals[0]);
+	if (!Number.isInteger(id) || id < 1) throw new UsageError('rollback: give the id of the import to undo (see "peil imports")');
+	const result = await withStore(
+		async (store) => {
+			try {
+				return await rollbackImport(store, id);
+			} catch (e) {
+				if (e instanceof RollbackError) fail(2, e.message);
+				throw e;
+			}
+		},
+		async (server) => {
+			const res = await postJson(server, `/api/imports/${id}/rollback`);
+			if (res.status !== 200) serverError(res.status, res.body);
+			return res.body as RollbackResult;
+		}
+	);
+	if (values.json) process.stdout.write(JSON.stringify(result) + '\n');
+	else
+		process.stdout.write(
+			`Import ${id} rolled back: ${result.tickets.deleted} tickets removed, ${result.tickets.restored} restored; ${result.events.deleted} events and ${result.timeEntries.deleted} time entries removed, ${result.timeEntries.restored} restored${result.accountsRemoved.length ? `; unassigned accounts removed: ${result.accountsRemoved.join(', ')}` : ''}.\n`
+		);
+}
+
+async function cmdSample(args: string[]): Promise<void> {
+	if (args[0] !== 'remove') throw new UsageError('sample: the command is "sample remove"');
+	const r = await withStore(
+		(store) => removeSample(store),
+		async (server) => {
+			const res = await postJson(server, '/api/sample', 'DELETE');
+			if (res.status !== 200) serverError(res.status, res.body);
+			return res.body as Awaited<ReturnType<typeof removeSample>>;
+		}
+	);
+	process.stdout.write(`Sample removed: ${r.accounts} accounts, ${r.tickets} tickets, ${r.imports} imports.\n`);
+}
+
+async function main(argv: string[]): Promise<void> {
+	const [command, ...rest] = argv;
+	switch (command) {
+		case 'import':
+			return cmdImport(rest);
+		case 'accounts':
+			return cmdAccounts(rest);
+		case 'imports':
+			if (rest[0] === 'rollback') return cmdRollback(rest.slice(1));
+			return cmdImports(rest);
+		case 'rollback':
+			return cmdRollback(rest);
+		case 'sample':
+			return cmdSample(rest);
+		case undefined:
+		case 'help':
+		case '--help':
+		case '-h':
+			process.stdout.write(USAGE + '\n');
+			return;
+		default:
+			throw new UsageError(`Unknown command "${command}".`);
+	}
+}
+
+try {
+	await main(process.argv.slice(2));
+} catch (e) {
+	if (e instanceof UsageError) fail(1, `${e.message}\n\n${USAGE}`);
+	if (e instanceof ImportFileError) fail(2, `Error: ${e.message}`);
+	if (e instanceof StoreLockedError) fail(2, e.message);
+	if (e instanceof Error && /^(--|No profile)/.test(e.message)) fail(1, `Error: ${e.message}`);
+	if (e instanceof Error && e.name === 'TypeError' && /parseArgs|Unknown option/i.test(e.message + (e as NodeJS.ErrnoException).code)) fail(1, `${e.message}\n\n${USAGE}`);
+	throw e;
+}

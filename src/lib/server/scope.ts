@@ -1,0 +1,17 @@
+/**
+ * The viewer's account scope. Every function that reads for a page takes one, so restricting what
+ * a person may see (sign-in and roles) is one change here: today everyone sees all accounts.
+ */
+import type { Param } from './db/index.ts';
+
+export type Scope = { kind: 'all' } | { kind: 'accounts'; ids: string[] };
+
+export const ALL_ACCOUNTS: Scope = { kind: 'all' };
+
+/** A SQL condition limiting `column` (an account id column) to the scope, with its parameters. */
+export function scopeFilter(scope: Scope, column: string, firstParam: number): { sql: string; params: Param[] } {
+	if (scope.kind === 'all') return { sql: 'true', params: [] };
+	if (!scope.ids.length) return { sql: 'false', params: [] };
+	const marks = scope.ids.map((_, i) => `$${firstParam + i}`).join(', ');
+	return { sql: `${column} IN (${marks})`, params: scope.ids };
+}

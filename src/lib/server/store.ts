@@ -1,0 +1,44 @@
+/**
+ * The server's one store, opened on start (hooks.server.ts `init`) and shared by every request.
+ * While the server holds the file it also writes `<store>.server.json` (pid and address) so that
+ * command-line commands can hand their work to it instead of failing on DuckDB's file lock.
+ */
+import fs from 'node:fs';
+import type { Store } from './db/index.ts';
+import { storePath } from './db/index.ts';
+import { prepareStore } from './bootstrap.ts';
+import { loadSampleIfFirstStart } from './sample/load-sample.ts';
+
+let opening: Promise<Store> | null = null;
+
+export function serverInfoPath(file = storePath()): string {
+	return `${file}.server.json`;
+}
+
+export function getStore(): Promise<Store> {
+	opening ??= (async () => {
+		const file = storePath();
+		const store = await prepareStore(file);
+		await loadSampleIfFirstStart(store);
+		const port = Number(process.env.PORT || 3000);
+		const host = process.env.HOST && process.env.HOST !== '0.0.0.0' ? process.env.HOST : '127.0.0.1';
+		const info = serverInfoPath(file);
+		fs.writeFileSync(info, JSON.stringify({ pid: process.pid, url: `http://${host}:${port}`, store: file }, null, 2));
+		const remove = () => {
+			try {
+				const current = JSON.parse(fs.readFileSync(info, 'utf8')) as { pid: number };
+				if (current.pid === process.pid) fs.rmSync(info, { force: true });
+			} catch {
+				// already gone
+			}
+		};
+		process.once('exit', remove);
+		for (const sig of ['SIGINT', 'SIGTERM'] as const)
+			process.once(sig, () => {
+				remove();
+				void store.close().finally(() => process.exit(0));
+			});
+		return store;
+	})();
+	return opening;
+}

@@ -1,0 +1,61 @@
+/**
+ * Uploads arrive as a raw request body (the file itself, any Content-Type but a form's) and are
+ * streamed to a temporary file, never held in memory: a ticket export can be hundreds of MB.
+ * PEIL_UPLOAD_LIMIT (bytes, default 1 GiB) bounds them; adapter-node's own BODY_SIZE_LIMIT is
+ * lifted by scripts/start.js so that this limit is the one that speaks, with a clear message.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export class UploadError extends Error {
+	constructor(
+		readonly status: number,
+		message: string
+	) {
+		super(message);
+	}
+}
+
+export function uploadLimit(): number {
+	return Number(process.env.PEIL_UPLOAD_LIMIT || 1024 * 1024 * 1024);
+}
+
+/** A file name safe to show and store: the base name only, no path, no control characters. */
+export function safeFileName(name: string | null | undefined, fallback: string): string {
+	const base = path.basename(String(name ?? '').replaceAll('\\', '/')).replace(/[\u0000-\u001f]/g, '').trim();
+	return base && base !== '.' && base !== '..' ? base.slice(0, 200) : fallback;
+}
+
+export async function receiveUpload(request: Request): Promise<{ file: string; size: number }> {
+	const limit = uploadLimit();
+	const declared = Number(request.headers.get('content-length') ?? NaN);
+	if (declared > limit) throw new UploadError(413, `The file is ${declared} bytes; the limit is ${limit} bytes (PEIL_UPLOAD_LIMIT).`);
+	const type = request.headers.get('content-type') ?? '';
+	if (/multipart\/form-data|application\/x-www-form-urlencoded/i.test(type))
+		throw new UploadError(415, 'Send the file itself as the request body (curl --data-binary @export.csv -H "Content-Type: text/csv"), not as a form.');
+	if (!request.body) throw new UploadError(400, 'The request has no body: send the export file as the body.');
+	const file = path.join(os.tmpdir(), `peil-upload-${process.pid}-${crypto.randomBytes(8).toString('hex')}`);
+	const out = fs.createWriteStream(file);
+	let size = 0;
+	try {
+		const reader = request.body.getReader();
+		for (;;) {
+			const { done, value } = await reader.read();
+			if (done) break;
+			size += value.byteLength;
+			if (size > limit) {
+				await reader.cancel();
+				throw new UploadError(413, `The file is larger than the limit of ${limit} bytes (PEIL_UPLOAD_LIMIT).`);
+			}
+			if (!out.write(value)) await new Promise((r) => out.once('drain', r));
+		}
+		await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+		return { file, size };
+	} catch (e) {
+		out.destroy();
+		fs.rmSync(file, { force: true });
+		throw e;
+	}
+}
