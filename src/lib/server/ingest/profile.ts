@@ -82,7 +82,7 @@ export const RECORD_FIELDS: Record<RecordKind, Record<string, { type: FieldType;
 	},
 	events: {
 		ticket_id: { type: 'text', label: 'ticket id' },
-		at: { type: 'instant', label: 'event time' },
+		occurred_at: { type: 'instant', label: 'event time' },
 		kind: { type: 'enum', label: 'event kind' },
 		from_value: { type: 'text', label: 'from' },
 		to_value: { type: 'text', label: 'to' },
@@ -104,7 +104,7 @@ export const RECORD_FIELDS: Record<RecordKind, Record<string, { type: FieldType;
 /** Fields a record cannot do without. */
 export const REQUIRED_FIELDS: Record<RecordKind, string[]> = {
 	tickets: ['external_id', 'created_at'],
-	events: ['ticket_id', 'at', 'kind'],
+	events: ['ticket_id', 'occurred_at', 'kind'],
 	time_entries: ['external_id', 'ticket_id', 'started_at', 'minutes']
 };
 

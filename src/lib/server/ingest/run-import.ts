@@ -421,7 +421,7 @@ function kindChecks(kind: RecordKind, fields: ResolvedField[], present: Set<stri
 		}
 	}
 	if (asOf) {
-		const t = kind === 'tickets' ? 'created_at' : kind === 'events' ? 'at' : 'started_at';
+		const t = kind === 'tickets' ? 'created_at' : kind === 'events' ? 'occurred_at' : 'started_at';
 		if (present.has(t))
 			out.push(`SELECT row_no, ${col(t)}, r_${t}, 'the time ' || strftime(${t}, '%Y-%m-%d %H:%M:%S UTC') || ' is after the as-of instant ' || ${p.add(asOf)} FROM derived WHERE ${t} > ${p.add(asOf)}::TIMESTAMPTZ`);
 	}
@@ -561,10 +561,10 @@ async function mergeEvents(tx: Tx, source: string, present: Set<string>, importI
 	const v = (f: string) => (present.has(f) ? `g.${f}` : 'NULL::VARCHAR');
 	await tx.run(
 		`CREATE TEMP TABLE incoming AS
-		 SELECT $1::VARCHAR AS source, ticket_id, at, kind, from_value, to_value, actor,
+		 SELECT $1::VARCHAR AS source, ticket_id, occurred_at, kind, from_value, to_value, actor,
 		   h || '#' || row_number() OVER (PARTITION BY ticket_id, h ORDER BY row_no) AS event_key
-		 FROM (SELECT g.row_no, g.ticket_id, g.at, g.kind, ${v('from_value')} AS from_value, ${v('to_value')} AS to_value, ${v('actor')} AS actor,
-		         md5(concat_ws('\u001f', strftime(g.at, '%Y-%m-%dT%H:%M:%S.%f'), g.kind, COALESCE(${v('from_value')}, ''), COALESCE(${v('to_value')}, ''), COALESCE(${v('actor')}, ''))) AS h
+		 FROM (SELECT g.row_no, g.ticket_id, g.occurred_at, g.kind, ${v('from_value')} AS from_value, ${v('to_value')} AS to_value, ${v('actor')} AS actor,
+		         md5(concat_ws('\u001f', strftime(g.occurred_at, '%Y-%m-%dT%H:%M:%S.%f'), g.kind, COALESCE(${v('from_value')}, ''), COALESCE(${v('to_value')}, ''), COALESCE(${v('actor')}, ''))) AS h
 		       FROM good g)`,
 		[source]
 	);
@@ -572,8 +572,8 @@ async function mergeEvents(tx: Tx, source: string, present: Set<string>, importI
 		`SELECT count(*) AS total, count(e.event_key) AS existing FROM incoming i LEFT JOIN ticket_events e ON e.source = i.source AND e.ticket_id = i.ticket_id AND e.event_key = i.event_key`
 	);
 	await tx.run(
-		`INSERT INTO ticket_events (source, ticket_id, event_key, at, kind, from_value, to_value, actor, import_id)
-		 SELECT i.source, i.ticket_id, i.event_key, i.at, i.kind, i.from_value, i.to_value, i.actor, $1 FROM incoming i
+		`INSERT INTO ticket_events (source, ticket_id, event_key, "at", kind, from_value, to_value, actor, import_id)
+		 SELECT i.source, i.ticket_id, i.event_key, i.occurred_at, i.kind, i.from_value, i.to_value, i.actor, $1 FROM incoming i
 		 ANTI JOIN ticket_events e ON e.source = i.source AND e.ticket_id = i.ticket_id AND e.event_key = i.event_key`,
 		[importId]
 	);

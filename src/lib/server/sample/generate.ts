@@ -1045,17 +1045,20 @@ export async function generateSample(opts: GenerateOptions): Promise<GenerateRes
 		// worked, during working hours: a fraction of the working time between reply and solve.
 		const bizSpan = bizBetween(fr, firstSolve, workCal);
 		const during = (frac: number) => Math.min(firstSolve, addBiz(fr, bizSpan * frac, workCal));
-		let escalations = 0;
+		// Who holds the ticket: the first agent, then (model B) the 2nd and 3rd line, or (rarely)
+		// a colleague it was reassigned to. Events and time entries after a hand-over are theirs.
 		let line2At = 0;
 		let line3At = 0;
+		let line2Agent = '';
+		let line3Agent = '';
 		if (!isA && !quick && rng.chance(0.13)) {
 			line2At = during(0.1 + 0.3 * rng.next());
+			line2Agent = rng.pick(AGENTS_B_2);
 			ev(line2At, 'line', '1', '2', agent);
-			escalations = 1;
 			if (rng.chance(0.3)) {
-				line3At = during(0.5 + 0.3 * rng.next());
-				ev(line3At, 'line', '2', '3', rng.pick(AGENTS_B_2));
-				escalations = 2;
+				line3At = Math.max(line2At, during(0.5 + 0.3 * rng.next()));
+				line3Agent = rng.pick(AGENTS_B_3);
+				ev(line3At, 'line', '2', '3', line2Agent);
 			}
 		}
 		if (midLifeChange) ev(during(0.3 * rng.next()), 'priority', PRIORITIES[initialP], PRIORITIES[pIdx], agent);
@@ -1065,9 +1068,23 @@ export async function generateSample(opts: GenerateOptions): Promise<GenerateRes
 			reassessAt = during(0.2 + 0.6 * rng.next());
 			ev(reassessAt, 'reassessment', '', 'requested', 'customer');
 		}
-		const reassigned = escalations === 0 && rng.chance(0.08);
+		const reassigned = line2At === 0 && rng.chance(0.08);
 		const reassignAt = reassigned ? during(rng.next()) : 0;
-		const finalAgent = escalations === 2 ? rng.pick(AGENTS_B_3) : escalations === 1 ? rng.pick(AGENTS_B_2) : reassigned ? rng.pick(isA ? teamA : AGENTS_B_1) : agent;
+		const colleague = reassigned ? rng.pick((isA ? teamA : AGENTS_B_1).filter((x) => x !== agent)) : '';
+		const holderAt = (at: number): string =>
+			line3At && at >= line3At
+				? line3Agent
+				: line2At && at >= line2At
+					? line2Agent
+					: reassigned && at >= reassignAt
+						? colleague
+						: agent;
+		/** When the holder at `at` took the ticket over. */
+		const handoverAt = (at: number): number =>
+			line3At && at >= line3At ? line3At : line2At && at >= line2At ? line2At : reassigned && at >= reassignAt ? reassignAt : 0;
+		if (line2At || reassigned) {
+			for (const e of evs) if (e.actor === agent && e.kind !== 'line') e.actor = holderAt(e.at);
+		}
 
 		// ---- time entries over the whole timeline (cut later)
 		const onSite = !quick && !onCall && (type === 'incident' || type === 'task') && rng.chance(0.03);
@@ -1124,8 +1141,7 @@ export async function generateSample(opts: GenerateOptions): Promise<GenerateRes
 			}
 			const needsPo = wt === 'on_site' ? rng.chance(0.75) : wt === 'setup' || wt === 'change' ? rng.chance(0.8) : false;
 			const po = needsPo ? `PO-${Math.floor(civilFromDays(Math.floor(at / DAY)) / 10000)}-${String(rng.int(1, 9999)).padStart(4, '0')}` : '';
-			const who = at >= reassignAt && reassigned ? finalAgent : line2At && at >= line2At ? finalAgent : agent;
-			entries.push({ at, minutes, type: wt, billable, onSite: wt === 'on_site', po, agent: who });
+			entries.push({ at, minutes, type: wt, billable, onSite: wt === 'on_site', po, agent: holderAt(at) });
 		}
 
 		// Satisfaction, stations, due date: rolled before the cut so the random stream does not
@@ -1144,7 +1160,7 @@ export async function generateSample(opts: GenerateOptions): Promise<GenerateRes
 		let firstSolveSeen = -1;
 		let lastSolveSeen = -1;
 		let updated = C;
-		let priority = PRIORITIES[initialP];
+		let priority: string = PRIORITIES[initialP];
 		let line = 1;
 		let reassessSeen = false;
 		let visible = 0;
@@ -1192,10 +1208,10 @@ export async function generateSample(opts: GenerateOptions): Promise<GenerateRes
 		if (manualAnswer && (solved || replyCount > 0)) tags.push('manual_answer');
 		if (trainingDeclined) tags.push('training_declined');
 
-		const currentAgent = isNew ? '' : (line3At && line3At <= asOf) || (line2At && line2At <= asOf) || (reassigned && reassignAt <= asOf) ? finalAgent : agent;
+		const currentAgent = isNew ? '' : holderAt(asOf);
 		const group = isA ? (lang === 'en' ? 'Support EN' : 'Support NL') : line === 3 ? '3e lijn' : line === 2 ? '2e lijn' : 'Servicedesk';
-		const assignedAt = isNew ? '' : formatAmsterdam(currentAgent === finalAgent && finalAgent !== agent ? Math.max(assignedFirst, line3At && line3At <= asOf ? line3At : line2At && line2At <= asOf ? line2At : reassignAt) : assignedFirst);
-		const assigneeStations = isNew ? 0 : 1 + (currentAgent !== agent ? 1 : 0) + (line === 3 ? 1 : 0);
+		const assignedAt = isNew ? '' : formatAmsterdam(Math.max(assignedFirst, handoverAt(asOf)));
+		const assigneeStations = isNew ? 0 : 1 + (line - 1) + (reassigned && reassignAt <= asOf ? 1 : 0);
 		const groupStations = isNew ? 0 : 1 + (line - 1) + groupExtra;
 
 		const mins = (s: number) => String(Math.round(s / 60));

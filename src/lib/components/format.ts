@@ -1,0 +1,46 @@
+/**
+ * How the pages show instants, dates and numbers: one place, so every page agrees.
+ *
+ * Instants arrive as ISO strings in UTC (the store's rule); they are shown in Dutch wall-clock
+ * time (Europe/Amsterdam, R16) whatever the zone of the server or the browser, so the server's
+ * render and the browser's hydration print the same text. Plain dates (`yyyy-mm-dd`, e.g. the
+ * start of a tier period) have no zone: they are shown as written, never through a zone shift.
+ */
+
+export const DISPLAY_ZONE = 'Europe/Amsterdam';
+
+const instantFormat = new Intl.DateTimeFormat('nl-NL', { timeZone: DISPLAY_ZONE, dateStyle: 'medium', timeStyle: 'short' });
+const dateOfInstantFormat = new Intl.DateTimeFormat('nl-NL', { timeZone: DISPLAY_ZONE, dateStyle: 'medium' });
+const plainDateFormat = new Intl.DateTimeFormat('nl-NL', { timeZone: 'UTC', dateStyle: 'medium' });
+const numberFormat = new Intl.NumberFormat('nl-NL');
+
+function parse(iso: string | null | undefined): Date | null {
+	if (!iso) return null;
+	const d = new Date(iso);
+	return Number.isNaN(d.getTime()) ? null : d;
+}
+
+/** An instant as Dutch date and time, e.g. "4 mrt 2024, 10:15"; "—" when there is none. */
+export function formatInstant(iso: string | null | undefined): string {
+	const d = parse(iso);
+	return d ? instantFormat.format(d) : '—';
+}
+
+/** The calendar date (in Europe/Amsterdam) on which an instant falls, e.g. "4 mrt 2024". */
+export function formatDateOfInstant(iso: string | null | undefined): string {
+	const d = parse(iso);
+	return d ? dateOfInstantFormat.format(d) : '—';
+}
+
+/** A plain date `yyyy-mm-dd`, e.g. "1 jan 2025"; shown as given when it is not one. */
+export function formatDate(day: string | null | undefined): string {
+	if (!day) return '—';
+	if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return day;
+	const d = parse(`${day}T00:00:00Z`);
+	return d ? plainDateFormat.format(d) : day;
+}
+
+/** A count with Dutch digit grouping, e.g. "12.345". */
+export function formatNumber(n: number | null | undefined): string {
+	return n === null || n === undefined || Number.isNaN(n) ? '—' : numberFormat.format(n);
+}
