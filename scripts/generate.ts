@@ -23,7 +23,10 @@ function parseArgs(argv: string[]): GenerateOptions {
 	const opts: Partial<GenerateOptions> = {};
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i];
-		const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+		const [flag, inline] =
+			arg.startsWith('--') && arg.includes('=')
+				? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+				: [arg, undefined];
 		const value = (): string => {
 			if (inline !== undefined) return inline;
 			const v = argv[++i];
@@ -70,7 +73,9 @@ function parseArgs(argv: string[]): GenerateOptions {
 
 function size(path: string): string {
 	const bytes = statSync(path).size;
-	return bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MB` : `${(bytes / 1024).toFixed(1)} KB`;
+	return bytes >= 1 << 20
+		? `${(bytes / (1 << 20)).toFixed(1)} MB`
+		: `${(bytes / 1024).toFixed(1)} KB`;
 }
 
 const opts = parseArgs(process.argv.slice(2));
@@ -82,7 +87,9 @@ const result = await generateSample({
 		const now = performance.now();
 		if (process.stderr.isTTY && now - lastReport > 500) {
 			lastReport = now;
-			process.stderr.write(`\r${done.toLocaleString('en')} / ${total.toLocaleString('en')} tickets`);
+			process.stderr.write(
+				`\r${done.toLocaleString('en')} / ${total.toLocaleString('en')} tickets`
+			);
 		}
 	}
 });

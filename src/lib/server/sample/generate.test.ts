@@ -52,7 +52,11 @@ function parseCsv(text: string): string[][] {
 	return rows;
 }
 
-function readTable(path: string): { header: string[]; rows: Record<string, string>[]; raw: string } {
+function readTable(path: string): {
+	header: string[];
+	rows: Record<string, string>[];
+	raw: string;
+} {
 	const raw = readFileSync(path, 'utf8');
 	const [header, ...body] = parseCsv(raw);
 	return {
@@ -186,7 +190,8 @@ describe('generateSample', () => {
 	it('matches the first agent reply to "First reply time in minutes"', () => {
 		const firstReply = new Map<string, string>();
 		for (const e of readTable(a.files.events).rows) {
-			if (e.kind === 'reply' && e.to !== 'auto' && !firstReply.has(e.ticket_id)) firstReply.set(e.ticket_id, e.at);
+			if (e.kind === 'reply' && e.to !== 'auto' && !firstReply.has(e.ticket_id))
+				firstReply.set(e.ticket_id, e.at);
 		}
 		for (const t of readTable(a.files.tickets).rows) {
 			const at = firstReply.get(t.Id);
@@ -221,7 +226,8 @@ describe('generateSample', () => {
 			const order: readonly string[] = MODEL_TIERS[r.policy as keyof typeof MODEL_TIERS];
 			const history = r.tiers.split(';').map((p) => p.split('='));
 			return history.some(
-				([date, tier], i) => i > 0 && !date.endsWith('-01') && order.indexOf(tier) < order.indexOf(history[i - 1][1])
+				([date, tier], i) =>
+					i > 0 && !date.endsWith('-01') && order.indexOf(tier) < order.indexOf(history[i - 1][1])
 			);
 		});
 		expect(midMonthDowngrade).toBe(true);
@@ -249,7 +255,13 @@ describe('formatAmsterdam', () => {
 			second: '2-digit',
 			hourCycle: 'h23'
 		});
-		const changes = ['2024-10-27T01:00:00Z', '2025-03-30T01:00:00Z', '2025-10-26T01:00:00Z', '2026-03-29T01:00:00Z', '2026-10-25T01:00:00Z'];
+		const changes = [
+			'2024-10-27T01:00:00Z',
+			'2025-03-30T01:00:00Z',
+			'2025-10-26T01:00:00Z',
+			'2026-03-29T01:00:00Z',
+			'2026-10-25T01:00:00Z'
+		];
 		for (const change of changes) {
 			const t0 = Date.parse(change) / 1000;
 			for (let d = -7200; d <= 7200; d += 599) {
@@ -257,7 +269,11 @@ describe('formatAmsterdam', () => {
 			}
 		}
 		// and a spread of instants over the years
-		for (let t = Date.parse('2024-01-01T00:00:00Z') / 1000; t < Date.parse('2027-01-01T00:00:00Z') / 1000; t += 86400 * 3 + 3779) {
+		for (
+			let t = Date.parse('2024-01-01T00:00:00Z') / 1000;
+			t < Date.parse('2027-01-01T00:00:00Z') / 1000;
+			t += 86400 * 3 + 3779
+		) {
 			expect(formatAmsterdam(t)).toBe(intl.format(t * 1000));
 		}
 	});

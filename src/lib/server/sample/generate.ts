@@ -131,7 +131,9 @@ function civilFromDays(z: number): number {
 	z += 719468;
 	const era = Math.floor(z / 146097);
 	const doe = z - era * 146097;
-	const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+	const yoe = Math.floor(
+		(doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365
+	);
 	const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
 	const mp = Math.floor((5 * doy + 2) / 153);
 	const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
@@ -334,26 +336,280 @@ const CSM = ['Eva Janssen', 'Mark de Boer', 'Renée Hoekstra'];
 const AM = ['Ruud Verhoeven', 'Linda Kok'];
 
 const ACCOUNT_DEFS: AccountDef[] = [
-	{ name: 'Gemeente Zuidvelde', policy: 'model-a', tier: 'Premium', csm: CSM[0], am: AM[0], lang: 'nl', aliases: ['Gemeente Zuidvelde (ICT)', 'gemeente zuidvelde'], domain: 'zuidvelde.nl', contacts: ['Anouk Brouwer', 'Pieter van den Berg', 'Loïs de Graaf', 'Hans Koster'], weight: 12, quality: 0.9 },
-	{ name: 'Bakkerij De Korenschoof B.V.', policy: 'model-a', tier: 'Standard', csm: '', am: AM[1], lang: 'nl', aliases: ['Bakkerij de Korenschoof'], domain: 'korenschoof.nl', contacts: ['Gert-Jan Bos', 'Marieke Bos'], weight: 1, quality: 1.2 },
-	{ name: 'Northwind Logistics Ltd', policy: 'model-a', tier: 'Enhanced', csm: CSM[1], am: AM[0], tz: 'Europe/London', lang: 'en', aliases: ['Northwind Logistics'], domain: 'northwind-logistics.co.uk', contacts: ['Emma Clarke', 'James Whitfield', 'Siobhan O’Neill'], weight: 7, externalIds: true, quality: 1.0 },
-	{ name: 'Van der Meulen Advocaten', policy: 'model-a', tier: 'Enhanced', changes: [[10, 1, 'Premium']], csm: CSM[2], am: AM[1], lang: 'nl', aliases: ['vd Meulen Advocaten'], domain: 'vandermeulen-advocaten.nl', contacts: ['Mr. Floor van der Meulen', 'Sietske Zwart', 'Daan Prins'], weight: 4, quality: 0.9 },
-	{ name: 'Zorggroep Horizon', policy: 'model-a', tier: 'Premium', changes: [[7, 17, 'Enhanced']], csm: CSM[0], am: AM[0], lang: 'nl', aliases: ['Zorggroep Horizon (Facilitair)', 'ZORGGROEP HORIZON'], domain: 'zorggroephorizon.nl', contacts: ['Stéphanie Willems', 'Ahmed El Amrani', 'Ineke Smits', 'Jeroen Post'], weight: 8, quality: 1.1 },
-	{ name: 'Technische Unie Oost B.V.', policy: 'model-a', tier: 'Standard', changes: [[4, 1, 'Enhanced']], csm: CSM[1], am: AM[1], lang: 'nl', aliases: ['Technische Unie Oost'], domain: 'tu-oost.nl', contacts: ['René Claassen', 'Wendy Hermans', 'Tom Akkerman'], weight: 4, quality: 1.0 },
-	{ name: 'Brightwater Analytics B.V.', policy: 'model-a', tier: 'Enhanced', csm: CSM[2], am: AM[0], lang: 'en', aliases: ['Brightwater Analytics'], domain: 'brightwater-analytics.com', contacts: ['Priyanka Shah', 'Lukas Becker', 'Maria González'], weight: 3, externalIds: true, quality: 0.8 },
-	{ name: 'Stichting Woonwaard', policy: 'model-a', tier: 'Standard', csm: '', am: AM[1], lang: 'nl', aliases: ['Stichting Woonwaard'], domain: 'woonwaard.nl', contacts: ['Karin de Wit', 'Mohamed Bouzid'], weight: 3, arrears: { start: [6, 1], end: [8, 15] }, quality: 1.3 },
-	{ name: 'De Groene Vallei Zuivel B.V.', policy: 'model-a', tier: 'Standard', csm: '', am: AM[0], lang: 'nl', aliases: ['Groene Vallei Zuivel'], domain: 'groenevallei.nl', contacts: ['Bart Hoogland', 'Annemiek Vos'], weight: 2, arrears: 'last-months', quality: 1.2 },
-	{ name: 'Hartman & Zonen Installatiebedrijf', policy: 'model-a', tier: 'Standard', csm: '', am: AM[1], lang: 'nl', aliases: ['Hartman en Zonen'], domain: 'hartman-zonen.nl', contacts: ['Kees Hartman', 'Joost Hartman'], weight: 1.5, quality: 1.4 },
-	{ name: 'Kingsbridge Dental Group Ltd', policy: 'model-a', tier: 'Premium', csm: CSM[1], am: AM[0], tz: 'Europe/London', lang: 'en', aliases: ['Kingsbridge Dental Group', 'Kingsbridge Dental, Plymouth'], domain: 'kingsbridgedental.co.uk', contacts: ['Rachel Owen', 'Dr. Samuel Price', 'Zoë Turner'], weight: 5, quality: 0.8 },
-	{ name: 'Rijnmond Haven Services B.V.', policy: 'model-a', tier: 'Enhanced', changes: [[15, 12, 'Standard']], csm: CSM[2], am: AM[1], lang: 'nl', aliases: ['Rijnmond Haven Services'], domain: 'rijnmondhaven.nl', contacts: ['Erik Dijkstra', 'Sanne Verbeek', 'Youssef Amrani'], weight: 4, quality: 1.1 },
-	{ name: 'Gemeente Oosterwolde', policy: 'model-b', tier: 'Goud', csm: CSM[0], am: AM[0], lang: 'nl', aliases: ['Gemeente Oosterwolde'], domain: 'oosterwolde.nl', contacts: ['Marloes Kuipers!', 'Henk Jansma!', 'Tineke Bakker', 'Frank de Jong', 'Iris Meijer'], weight: 10, quality: 0.9 },
-	{ name: 'Café-Restaurant De Gouden Leeuw', policy: 'model-b', tier: 'Brons', csm: CSM[2], am: AM[1], lang: 'nl', aliases: ['Cafe De Gouden Leeuw'], domain: 'degoudenleeuw.nl', contacts: ['Noah Vermeulen!', 'Fleur Vermeulen', 'Ricardo Santos'], weight: 0.7, quality: 1.3 },
-	{ name: 'Scholengroep Noorderlicht', policy: 'model-b', tier: 'Zilver', csm: CSM[1], am: AM[1], lang: 'nl', aliases: ['Scholengroep Noorderlicht', 'SG Noorderlicht'], domain: 'noorderlicht.nl', contacts: ['Annelies Mulder!', 'Wouter Groen', 'Hanneke Smit', 'Bas Timmer'], weight: 4, howtoHeavy: true, quality: 1.0 },
-	{ name: 'Transportbedrijf Van Dam B.V.', policy: 'model-b', tier: 'Zilver', changes: [[12, 1, 'Goud']], csm: CSM[0], am: AM[0], lang: 'nl', aliases: ['Transportbedrijf van Dam'], domain: 'transportvandam.nl', contacts: ['Dirk van Dam!', 'Petra Schouten!', 'Gijs Veenstra', 'Lotte Kramer'], weight: 5, quality: 1.0 },
-	{ name: 'Müller & Smit Accountants', policy: 'model-b', tier: 'Zilver', csm: CSM[2], am: AM[1], lang: 'nl', aliases: ['Muller & Smit Accountants'], domain: 'mullersmit.nl', contacts: ['Jürgen Müller!', 'Carla Smit', 'Ilse Dekkers'], weight: 3, quality: 1.1 },
-	{ name: 'Fysiotherapie Beweegwijs', policy: 'model-b', tier: 'Brons', csm: CSM[1], am: AM[0], lang: 'nl', aliases: ['Fysiotherapie Beweegwijs'], domain: 'beweegwijs.nl', contacts: ['Gaëlle Martens!', 'Ruben Wolters'], weight: 1.5, howtoHeavy: true, quality: 1.2 },
-	{ name: 'Polderzicht Zorg B.V.', policy: 'model-b', tier: 'Goud', csm: CSM[0], am: AM[1], lang: 'nl', aliases: ['Polderzicht Zorg'], domain: 'polderzichtzorg.nl', contacts: ['Yvonne de Haan!', 'Michiel Boer', 'Esther Lammers', 'Sven Jacobs'], weight: 6, quality: 0.9 },
-	{ name: 'Atlas Facility Services B.V.', policy: 'model-b', tier: 'Brons', changes: [[18, 1, 'Zilver']], csm: CSM[2], am: AM[0], lang: 'en', aliases: ['Atlas Facility Services'], domain: 'atlasfacility.com', contacts: ['Oliver Grant!', 'Nadia Haddad', 'Pieter Smulders'], weight: 3, quality: 1.0 }
+	{
+		name: 'Gemeente Zuidvelde',
+		policy: 'model-a',
+		tier: 'Premium',
+		csm: CSM[0],
+		am: AM[0],
+		lang: 'nl',
+		aliases: ['Gemeente Zuidvelde (ICT)', 'gemeente zuidvelde'],
+		domain: 'zuidvelde.nl',
+		contacts: ['Anouk Brouwer', 'Pieter van den Berg', 'Loïs de Graaf', 'Hans Koster'],
+		weight: 12,
+		quality: 0.9
+	},
+	{
+		name: 'Bakkerij De Korenschoof B.V.',
+		policy: 'model-a',
+		tier: 'Standard',
+		csm: '',
+		am: AM[1],
+		lang: 'nl',
+		aliases: ['Bakkerij de Korenschoof'],
+		domain: 'korenschoof.nl',
+		contacts: ['Gert-Jan Bos', 'Marieke Bos'],
+		weight: 1,
+		quality: 1.2
+	},
+	{
+		name: 'Northwind Logistics Ltd',
+		policy: 'model-a',
+		tier: 'Enhanced',
+		csm: CSM[1],
+		am: AM[0],
+		tz: 'Europe/London',
+		lang: 'en',
+		aliases: ['Northwind Logistics'],
+		domain: 'northwind-logistics.co.uk',
+		contacts: ['Emma Clarke', 'James Whitfield', 'Siobhan O’Neill'],
+		weight: 7,
+		externalIds: true,
+		quality: 1.0
+	},
+	{
+		name: 'Van der Meulen Advocaten',
+		policy: 'model-a',
+		tier: 'Enhanced',
+		changes: [[10, 1, 'Premium']],
+		csm: CSM[2],
+		am: AM[1],
+		lang: 'nl',
+		aliases: ['vd Meulen Advocaten'],
+		domain: 'vandermeulen-advocaten.nl',
+		contacts: ['Mr. Floor van der Meulen', 'Sietske Zwart', 'Daan Prins'],
+		weight: 4,
+		quality: 0.9
+	},
+	{
+		name: 'Zorggroep Horizon',
+		policy: 'model-a',
+		tier: 'Premium',
+		changes: [[7, 17, 'Enhanced']],
+		csm: CSM[0],
+		am: AM[0],
+		lang: 'nl',
+		aliases: ['Zorggroep Horizon (Facilitair)', 'ZORGGROEP HORIZON'],
+		domain: 'zorggroephorizon.nl',
+		contacts: ['Stéphanie Willems', 'Ahmed El Amrani', 'Ineke Smits', 'Jeroen Post'],
+		weight: 8,
+		quality: 1.1
+	},
+	{
+		name: 'Technische Unie Oost B.V.',
+		policy: 'model-a',
+		tier: 'Standard',
+		changes: [[4, 1, 'Enhanced']],
+		csm: CSM[1],
+		am: AM[1],
+		lang: 'nl',
+		aliases: ['Technische Unie Oost'],
+		domain: 'tu-oost.nl',
+		contacts: ['René Claassen', 'Wendy Hermans', 'Tom Akkerman'],
+		weight: 4,
+		quality: 1.0
+	},
+	{
+		name: 'Brightwater Analytics B.V.',
+		policy: 'model-a',
+		tier: 'Enhanced',
+		csm: CSM[2],
+		am: AM[0],
+		lang: 'en',
+		aliases: ['Brightwater Analytics'],
+		domain: 'brightwater-analytics.com',
+		contacts: ['Priyanka Shah', 'Lukas Becker', 'Maria González'],
+		weight: 3,
+		externalIds: true,
+		quality: 0.8
+	},
+	{
+		name: 'Stichting Woonwaard',
+		policy: 'model-a',
+		tier: 'Standard',
+		csm: '',
+		am: AM[1],
+		lang: 'nl',
+		aliases: ['Stichting Woonwaard'],
+		domain: 'woonwaard.nl',
+		contacts: ['Karin de Wit', 'Mohamed Bouzid'],
+		weight: 3,
+		arrears: { start: [6, 1], end: [8, 15] },
+		quality: 1.3
+	},
+	{
+		name: 'De Groene Vallei Zuivel B.V.',
+		policy: 'model-a',
+		tier: 'Standard',
+		csm: '',
+		am: AM[0],
+		lang: 'nl',
+		aliases: ['Groene Vallei Zuivel'],
+		domain: 'groenevallei.nl',
+		contacts: ['Bart Hoogland', 'Annemiek Vos'],
+		weight: 2,
+		arrears: 'last-months',
+		quality: 1.2
+	},
+	{
+		name: 'Hartman & Zonen Installatiebedrijf',
+		policy: 'model-a',
+		tier: 'Standard',
+		csm: '',
+		am: AM[1],
+		lang: 'nl',
+		aliases: ['Hartman en Zonen'],
+		domain: 'hartman-zonen.nl',
+		contacts: ['Kees Hartman', 'Joost Hartman'],
+		weight: 1.5,
+		quality: 1.4
+	},
+	{
+		name: 'Kingsbridge Dental Group Ltd',
+		policy: 'model-a',
+		tier: 'Premium',
+		csm: CSM[1],
+		am: AM[0],
+		tz: 'Europe/London',
+		lang: 'en',
+		aliases: ['Kingsbridge Dental Group', 'Kingsbridge Dental, Plymouth'],
+		domain: 'kingsbridgedental.co.uk',
+		contacts: ['Rachel Owen', 'Dr. Samuel Price', 'Zoë Turner'],
+		weight: 5,
+		quality: 0.8
+	},
+	{
+		name: 'Rijnmond Haven Services B.V.',
+		policy: 'model-a',
+		tier: 'Enhanced',
+		changes: [[15, 12, 'Standard']],
+		csm: CSM[2],
+		am: AM[1],
+		lang: 'nl',
+		aliases: ['Rijnmond Haven Services'],
+		domain: 'rijnmondhaven.nl',
+		contacts: ['Erik Dijkstra', 'Sanne Verbeek', 'Youssef Amrani'],
+		weight: 4,
+		quality: 1.1
+	},
+	{
+		name: 'Gemeente Oosterwolde',
+		policy: 'model-b',
+		tier: 'Goud',
+		csm: CSM[0],
+		am: AM[0],
+		lang: 'nl',
+		aliases: ['Gemeente Oosterwolde'],
+		domain: 'oosterwolde.nl',
+		contacts: ['Marloes Kuipers!', 'Henk Jansma!', 'Tineke Bakker', 'Frank de Jong', 'Iris Meijer'],
+		weight: 10,
+		quality: 0.9
+	},
+	{
+		name: 'Café-Restaurant De Gouden Leeuw',
+		policy: 'model-b',
+		tier: 'Brons',
+		csm: CSM[2],
+		am: AM[1],
+		lang: 'nl',
+		aliases: ['Cafe De Gouden Leeuw'],
+		domain: 'degoudenleeuw.nl',
+		contacts: ['Noah Vermeulen!', 'Fleur Vermeulen', 'Ricardo Santos'],
+		weight: 0.7,
+		quality: 1.3
+	},
+	{
+		name: 'Scholengroep Noorderlicht',
+		policy: 'model-b',
+		tier: 'Zilver',
+		csm: CSM[1],
+		am: AM[1],
+		lang: 'nl',
+		aliases: ['Scholengroep Noorderlicht', 'SG Noorderlicht'],
+		domain: 'noorderlicht.nl',
+		contacts: ['Annelies Mulder!', 'Wouter Groen', 'Hanneke Smit', 'Bas Timmer'],
+		weight: 4,
+		howtoHeavy: true,
+		quality: 1.0
+	},
+	{
+		name: 'Transportbedrijf Van Dam B.V.',
+		policy: 'model-b',
+		tier: 'Zilver',
+		changes: [[12, 1, 'Goud']],
+		csm: CSM[0],
+		am: AM[0],
+		lang: 'nl',
+		aliases: ['Transportbedrijf van Dam'],
+		domain: 'transportvandam.nl',
+		contacts: ['Dirk van Dam!', 'Petra Schouten!', 'Gijs Veenstra', 'Lotte Kramer'],
+		weight: 5,
+		quality: 1.0
+	},
+	{
+		name: 'Müller & Smit Accountants',
+		policy: 'model-b',
+		tier: 'Zilver',
+		csm: CSM[2],
+		am: AM[1],
+		lang: 'nl',
+		aliases: ['Muller & Smit Accountants'],
+		domain: 'mullersmit.nl',
+		contacts: ['Jürgen Müller!', 'Carla Smit', 'Ilse Dekkers'],
+		weight: 3,
+		quality: 1.1
+	},
+	{
+		name: 'Fysiotherapie Beweegwijs',
+		policy: 'model-b',
+		tier: 'Brons',
+		csm: CSM[1],
+		am: AM[0],
+		lang: 'nl',
+		aliases: ['Fysiotherapie Beweegwijs'],
+		domain: 'beweegwijs.nl',
+		contacts: ['Gaëlle Martens!', 'Ruben Wolters'],
+		weight: 1.5,
+		howtoHeavy: true,
+		quality: 1.2
+	},
+	{
+		name: 'Polderzicht Zorg B.V.',
+		policy: 'model-b',
+		tier: 'Goud',
+		csm: CSM[0],
+		am: AM[1],
+		lang: 'nl',
+		aliases: ['Polderzicht Zorg'],
+		domain: 'polderzichtzorg.nl',
+		contacts: ['Yvonne de Haan!', 'Michiel Boer', 'Esther Lammers', 'Sven Jacobs'],
+		weight: 6,
+		quality: 0.9
+	},
+	{
+		name: 'Atlas Facility Services B.V.',
+		policy: 'model-b',
+		tier: 'Brons',
+		changes: [[18, 1, 'Zilver']],
+		csm: CSM[2],
+		am: AM[0],
+		lang: 'en',
+		aliases: ['Atlas Facility Services'],
+		domain: 'atlasfacility.com',
+		contacts: ['Oliver Grant!', 'Nadia Haddad', 'Pieter Smulders'],
+		weight: 3,
+		quality: 1.0
+	}
 ];
 
 /** Organisations that raise tickets but are not accounts (an importer must report them). */
@@ -363,8 +619,62 @@ const UNKNOWN_ORGS = [
 	{ name: 'Kringloop De Tweede Kans', domain: 'tweedekans.nl' }
 ];
 
-const FIRST_NAMES = ['Jan', 'Sanne', 'Lars', 'Femke', 'Thomas', 'Noor', 'Ruben', 'Julia', 'Bram', 'Eline', 'Sem', 'Chloë', 'Milan', 'Anne', 'Jesse', 'Sophie', 'Luuk', 'Emma', 'Stijn', 'Mila', 'Finn', 'Zoë', 'Hugo', 'Noëlle', 'Tim', 'Lisa'];
-const LAST_NAMES = ['de Jong', 'Jansen', 'de Vries', 'van den Berg', 'Bakker', 'Visser', 'Smit', 'Meijer', 'de Boer', 'Mulder', 'Bos', 'Vos', 'Peters', 'Hendriks', 'van Leeuwen', 'Dekker', 'Brouwer', 'de Wit', 'Dijkstra', 'Smits', 'de Graaf', 'van der Meer', 'Kok', 'Jacobs', 'Vermeulen', 'Schouten'];
+const FIRST_NAMES = [
+	'Jan',
+	'Sanne',
+	'Lars',
+	'Femke',
+	'Thomas',
+	'Noor',
+	'Ruben',
+	'Julia',
+	'Bram',
+	'Eline',
+	'Sem',
+	'Chloë',
+	'Milan',
+	'Anne',
+	'Jesse',
+	'Sophie',
+	'Luuk',
+	'Emma',
+	'Stijn',
+	'Mila',
+	'Finn',
+	'Zoë',
+	'Hugo',
+	'Noëlle',
+	'Tim',
+	'Lisa'
+];
+const LAST_NAMES = [
+	'de Jong',
+	'Jansen',
+	'de Vries',
+	'van den Berg',
+	'Bakker',
+	'Visser',
+	'Smit',
+	'Meijer',
+	'de Boer',
+	'Mulder',
+	'Bos',
+	'Vos',
+	'Peters',
+	'Hendriks',
+	'van Leeuwen',
+	'Dekker',
+	'Brouwer',
+	'de Wit',
+	'Dijkstra',
+	'Smits',
+	'de Graaf',
+	'van der Meer',
+	'Kok',
+	'Jacobs',
+	'Vermeulen',
+	'Schouten'
+];
 
 const AGENTS_A_NL = ['Sanne de Vries', 'Joël Bakker', 'Femke Visser', 'Daan Smit'];
 const AGENTS_A_EN = ['Chloé Martin', 'Oliver Hughes', 'Priya Raman'];
@@ -391,7 +701,11 @@ function emailLocal(name: string): string {
 		.replace(/[’']/g, '')
 		.split(/\s+/);
 	const first = parts[0].toLowerCase().replace(/[^a-z]/g, '');
-	const last = parts.slice(1).join('').toLowerCase().replace(/[^a-z]/g, '');
+	const last = parts
+		.slice(1)
+		.join('')
+		.toLowerCase()
+		.replace(/[^a-z]/g, '');
 	return first[0] + '.' + last;
 }
 
@@ -439,9 +753,23 @@ function buildAccounts(fromDay: number, asOfDay: number): Account[] {
 			const email = `${emailLocal(name)}@${def.domain}`;
 			if (seen.has(email)) continue;
 			seen.add(email);
-			endUsers.push({ name, email, id: 360000000000 + idx * 10000 + 100 + endUsers.length, externalId: '' });
+			endUsers.push({
+				name,
+				email,
+				id: 360000000000 + idx * 10000 + 100 + endUsers.length,
+				externalId: ''
+			});
 		}
-		return { idx, id: slug(def.name), def, policy: def.policy, tiers, contacts, endUsers, aliases: def.aliases };
+		return {
+			idx,
+			id: slug(def.name),
+			def,
+			policy: def.policy,
+			tiers,
+			contacts,
+			endUsers,
+			aliases: def.aliases
+		};
 	});
 }
 
@@ -460,7 +788,10 @@ function accountsCsv(accounts: Account[], fromDay: number, asOfDay: number): str
 			arrears = fmtDay(addMonths(asOfDay, -1, 1)) + '..';
 		} else if (d.arrears) {
 			const s = addMonths(fromDay, d.arrears.start[0], d.arrears.start[1]);
-			arrears = fmtDay(s) + '..' + (d.arrears.end ? fmtDay(addMonths(fromDay, d.arrears.end[0], d.arrears.end[1])) : '');
+			arrears =
+				fmtDay(s) +
+				'..' +
+				(d.arrears.end ? fmtDay(addMonths(fromDay, d.arrears.end[0], d.arrears.end[1])) : '');
 		}
 		lines.push(
 			[
@@ -473,7 +804,9 @@ function accountsCsv(accounts: Account[], fromDay: number, asOfDay: number): str
 				d.tz ?? 'Europe/Amsterdam',
 				d.lang,
 				a.aliases.map((x) => `zendesk=${x}`).join(';'),
-				a.contacts.map((c, i) => `${c.name} <${c.email}>${d.contacts[i].endsWith('!') ? '!' : ''}`).join(';'),
+				a.contacts
+					.map((c, i) => `${c.name} <${c.email}>${d.contacts[i].endsWith('!') ? '!' : ''}`)
+					.join(';'),
 				arrears
 			]
 				.map(csv)
@@ -569,28 +902,72 @@ class Sink {
 // ---------------------------------------------------------------------------------------------
 // Ticket content
 
-const CATEGORIES = ['login', 'reports', 'invoicing', 'printing', 'browser', 'network', 'setup', 'howto', 'data-import', 'performance'] as const;
-type Category = (typeof CATEGORIES)[number];
+type Category =
+	| 'login'
+	| 'reports'
+	| 'invoicing'
+	| 'printing'
+	| 'browser'
+	| 'network'
+	| 'setup'
+	| 'howto'
+	| 'data-import'
+	| 'performance';
 
 const SUBJECTS: Record<Category, { nl: string[]; en: string[] }> = {
 	login: {
-		nl: ['Kan niet inloggen', 'Wachtwoord reset werkt niet', 'Account geblokkeerd na drie pogingen', 'Foutmelding "Sessie verlopen" bij inloggen', 'Tweestapsverificatie: geen sms ontvangen'],
-		en: ['Cannot log in', 'Password reset link expired', 'Error "Session expired" right after login', 'Two-factor code not arriving, locked out']
+		nl: [
+			'Kan niet inloggen',
+			'Wachtwoord reset werkt niet',
+			'Account geblokkeerd na drie pogingen',
+			'Foutmelding "Sessie verlopen" bij inloggen',
+			'Tweestapsverificatie: geen sms ontvangen'
+		],
+		en: [
+			'Cannot log in',
+			'Password reset link expired',
+			'Error "Session expired" right after login',
+			'Two-factor code not arriving, locked out'
+		]
 	},
 	reports: {
-		nl: ['Maandrapportage toont verkeerde totalen', 'Rapport exporteren naar Excel lukt niet', 'Dashboard laadt niet, scherm blijft wit'],
-		en: ['Monthly report shows wrong totals', 'Export to Excel fails', 'Report filters reset, dates wrong']
+		nl: [
+			'Maandrapportage toont verkeerde totalen',
+			'Rapport exporteren naar Excel lukt niet',
+			'Dashboard laadt niet, scherm blijft wit'
+		],
+		en: [
+			'Monthly report shows wrong totals',
+			'Export to Excel fails',
+			'Report filters reset, dates wrong'
+		]
 	},
 	invoicing: {
-		nl: ['Factuur klopt niet, btw dubbel berekend', 'Vraag over factuurnummering', 'Creditnota aanmaken lukt niet'],
-		en: ['Invoice amount incorrect, VAT applied twice', 'Question about invoice numbering', 'Cannot create a credit note']
+		nl: [
+			'Factuur klopt niet, btw dubbel berekend',
+			'Vraag over factuurnummering',
+			'Creditnota aanmaken lukt niet'
+		],
+		en: [
+			'Invoice amount incorrect, VAT applied twice',
+			'Question about invoice numbering',
+			'Cannot create a credit note'
+		]
 	},
 	printing: {
-		nl: ['Printer print niet meer', 'Etiketten worden scheef geprint', 'Printerwachtrij loopt vast, niets komt eruit'],
+		nl: [
+			'Printer print niet meer',
+			'Etiketten worden scheef geprint',
+			'Printerwachtrij loopt vast, niets komt eruit'
+		],
 		en: ['Printer not printing', 'Labels print misaligned', 'Print queue stuck, nothing comes out']
 	},
 	browser: {
-		nl: ['Applicatie werkt niet in Safari', 'Knoppen onzichtbaar in Edge', 'Pagina blijft laden in Chrome'],
+		nl: [
+			'Applicatie werkt niet in Safari',
+			'Knoppen onzichtbaar in Edge',
+			'Pagina blijft laden in Chrome'
+		],
 		en: ['App not working in Safari', 'Buttons missing in Edge', 'Page keeps loading in Chrome']
 	},
 	network: {
@@ -598,16 +975,41 @@ const SUBJECTS: Record<Category, { nl: string[]; en: string[] }> = {
 		en: ['Cannot connect to server', 'VPN keeps dropping', 'Slow network at branch office']
 	},
 	setup: {
-		nl: ['Nieuwe gebruiker aanmaken', 'Inrichting nieuwe vestiging', 'Rechten aanpassen voor afdeling Financiën'],
-		en: ['Create new user account', 'Set up new branch office', 'Change permissions for Finance team']
+		nl: [
+			'Nieuwe gebruiker aanmaken',
+			'Inrichting nieuwe vestiging',
+			'Rechten aanpassen voor afdeling Financiën'
+		],
+		en: [
+			'Create new user account',
+			'Set up new branch office',
+			'Change permissions for Finance team'
+		]
 	},
 	howto: {
-		nl: ['Hoe maak ik een nieuw sjabloon?', 'Hoe werkt het filter op datum?', 'Waar vind ik de handleiding?', 'Vraag over "favorieten" in het menu'],
-		en: ['How do I create a new template?', 'How does the date filter work?', 'Where can I find the manual?']
+		nl: [
+			'Hoe maak ik een nieuw sjabloon?',
+			'Hoe werkt het filter op datum?',
+			'Waar vind ik de handleiding?',
+			'Vraag over "favorieten" in het menu'
+		],
+		en: [
+			'How do I create a new template?',
+			'How does the date filter work?',
+			'Where can I find the manual?'
+		]
 	},
 	'data-import': {
-		nl: ['Import van CSV mislukt, regel 12 ongeldig', 'Klantgegevens importeren', 'Importfout: "onbekend veld"'],
-		en: ['CSV import fails, row 12 invalid', 'Import customer data', 'Import error: "unknown field"']
+		nl: [
+			'Import van CSV mislukt, regel 12 ongeldig',
+			'Klantgegevens importeren',
+			'Importfout: "onbekend veld"'
+		],
+		en: [
+			'CSV import fails, row 12 invalid',
+			'Import customer data',
+			'Import error: "unknown field"'
+		]
 	},
 	performance: {
 		nl: ['Systeem erg traag sinds update', 'Zoeken duurt minuten', 'Time-outs bij opslaan'],
@@ -617,14 +1019,39 @@ const SUBJECTS: Record<Category, { nl: string[]; en: string[] }> = {
 
 const FEATURE_SUBJECTS = {
 	nl: ['Verzoek: extra kolom in rapport', 'Wens: exporteren naar PDF', 'Suggestie: donkere modus'],
-	en: ['Feature request: add a column to the report', 'Feature request: export to PDF', 'Suggestion: dark mode']
+	en: [
+		'Feature request: add a column to the report',
+		'Feature request: export to PDF',
+		'Suggestion: dark mode'
+	]
 };
 
 const CATEGORY_BY_TYPE: Record<string, [Category[], number[]]> = {
-	question: [['howto', 'login', 'reports', 'invoicing', 'setup', 'data-import'], [40, 15, 15, 15, 10, 5]],
-	incident: [['login', 'printing', 'browser', 'network', 'performance', 'data-import', 'reports', 'invoicing'], [20, 15, 10, 15, 15, 10, 10, 5]],
-	problem: [['performance', 'network', 'data-import', 'login'], [40, 30, 15, 15]],
-	task: [['setup', 'data-import', 'reports', 'login'], [55, 20, 15, 10]]
+	question: [
+		['howto', 'login', 'reports', 'invoicing', 'setup', 'data-import'],
+		[40, 15, 15, 15, 10, 5]
+	],
+	incident: [
+		[
+			'login',
+			'printing',
+			'browser',
+			'network',
+			'performance',
+			'data-import',
+			'reports',
+			'invoicing'
+		],
+		[20, 15, 10, 15, 15, 10, 10, 5]
+	],
+	problem: [
+		['performance', 'network', 'data-import', 'login'],
+		[40, 30, 15, 15]
+	],
+	task: [
+		['setup', 'data-import', 'reports', 'login'],
+		[55, 20, 15, 10]
+	]
 };
 
 const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
@@ -680,7 +1107,8 @@ interface Entry {
 
 export async function generateSample(opts: GenerateOptions): Promise<GenerateResult> {
 	const total = Math.floor(opts.tickets);
-	if (!Number.isFinite(total) || total < 0) throw new Error(`tickets: expected a count >= 0, got ${opts.tickets}`);
+	if (!Number.isFinite(total) || total < 0)
+		throw new Error(`tickets: expected a count >= 0, got ${opts.tickets}`);
 	const seed = (opts.seed ?? 1) >>> 0;
 	const fromDay = parseIsoDate(opts.from ?? '2024-11-01');
 	const asOfIso = opts.asOf ?? '2026-11-20T16:00:00Z';
@@ -753,7 +1181,12 @@ export async function generateSample(opts: GenerateOptions): Promise<GenerateRes
 		const r = new Rng(0x0dd00000 + oi);
 		return Array.from({ length: 3 }, (_, k) => {
 			const name = `${r.pick(FIRST_NAMES)} ${r.pick(LAST_NAMES)}`;
-			return { name, email: `${emailLocal(name)}@${o.domain}`, id: 369000000000 + oi * 100 + k, externalId: '' };
+			return {
+				name,
+				email: `${emailLocal(name)}@${o.domain}`,
+				id: 369000000000 + oi * 100 + k,
+				externalId: ''
+			};
 		});
 	});
 
@@ -836,7 +1269,8 @@ export async function generateSample(opts: GenerateOptions): Promise<GenerateRes
 		dayTimes.length = 0;
 		for (let k = 0; k < count; k++) {
 			let t = fromLocal(day * DAY + timeOfDay(busy));
-			for (let tries = 0; t >= asOf && tries < 20; tries++) t = fromLocal(day * DAY + timeOfDay(busy));
+			for (let tries = 0; t >= asOf && tries < 20; tries++)
+				t = fromLocal(day * DAY + timeOfDay(busy));
 			if (t >= asOf) t = Math.max(startT, asOf - rng.int(60, 7200));
 			dayTimes.push(t);
 		}
@@ -881,7 +1315,8 @@ export async function generateSample(opts: GenerateOptions): Promise<GenerateRes
 		const isA = policy === 'model-a';
 		const tier = unknownIdx >= 0 ? 'Standard' : tierAt(acc, createdDay);
 		const defaultLang = unknownIdx >= 0 ? 'nl' : acc.def.lang;
-		const orgName = unknownIdx >= 0 ? UNKNOWN_ORGS[unknownIdx].name : emptyOrg ? '' : rng.pick(acc.aliases);
+		const orgName =
+			unknownIdx >= 0 ? UNKNOWN_ORGS[unknownIdx].name : emptyOrg ? '' : rng.pick(acc.aliases);
 
 		// Requester.
 		let requester: Person;
@@ -912,7 +1347,8 @@ export async function generateSample(opts: GenerateOptions): Promise<GenerateRes
 			category = cats[rng.weighted(howtoHeavy && type === 'question' ? [80, 5, 5, 4, 4, 2] : ws)];
 		}
 		const serviceBlocker = isA && type === 'incident' && pIdx === 0 && rng.chance(0.4);
-		const manualAnswer = type === 'question' && !featureRequest && rng.chance(howtoHeavy ? 0.45 : 0.3);
+		const manualAnswer =
+			type === 'question' && !featureRequest && rng.chance(howtoHeavy ? 0.45 : 0.3);
 		const trainingDeclined = !isA && type === 'question' && rng.chance(howtoHeavy ? 0.02 : 0.002);
 		const categoryField = externalProblem || !rng.chance(0.02) ? category : '';
 
@@ -929,12 +1365,16 @@ export async function generateSample(opts: GenerateOptions): Promise<GenerateRes
 			initialP = s;
 		}
 		const midLifeChange = !isA && rng.chance(0.03);
-		if (midLifeChange) initialP = pIdx === 0 ? 1 : pIdx === 3 ? 2 : rng.chance(0.5) ? pIdx - 1 : pIdx + 1;
+		if (midLifeChange)
+			initialP = pIdx === 0 ? 1 : pIdx === 3 ? 2 : rng.chance(0.5) ? pIdx - 1 : pIdx + 1;
 
 		// Subject.
 		const langKey = lang as 'nl' | 'en';
-		let subject = featureRequest ? rng.pick(FEATURE_SUBJECTS[langKey]) : rng.pick(SUBJECTS[category][langKey]);
-		if (pIdx === 0 && type === 'incident') subject = (langKey === 'nl' ? 'STORING: ' : 'OUTAGE: ') + subject;
+		let subject = featureRequest
+			? rng.pick(FEATURE_SUBJECTS[langKey])
+			: rng.pick(SUBJECTS[category][langKey]);
+		if (pIdx === 0 && type === 'incident')
+			subject = (langKey === 'nl' ? 'STORING: ' : 'OUTAGE: ') + subject;
 		if (i === 7) subject = 'Printer 2e verdieping offline\nGraag vandaag nog oppakken, "dringend"';
 		if (i === 11) subject = 'Factuur van €1.250,00 onterecht verstuurd';
 
@@ -963,7 +1403,8 @@ export async function generateSample(opts: GenerateOptions): Promise<GenerateRes
 		const autoReply = !isA || ((via === 'Mail' || via === 'Web form') && rng.chance(0.5));
 		const autoAt = C + rng.int(5, 90);
 		// Urgent and high tickets are picked up within minutes; the rest wait in the triage queue.
-		const assignDelay = pIdx <= 1 ? rng.int(1, 30) * 60 : Math.min(rng.logNormal(40 * 60, 1), 8 * 3600);
+		const assignDelay =
+			pIdx <= 1 ? rng.int(1, 30) * 60 : Math.min(rng.logNormal(40 * 60, 1), 8 * 3600);
 		const assignedFirst = onCall ? C + rng.int(60, 600) : addBiz(C, assignDelay, workCal);
 		const isNew = assignedFirst > asOf;
 		if (isNew) ev(C, 'status', '', 'new', 'customer');
@@ -979,7 +1420,9 @@ export async function generateSample(opts: GenerateOptions): Promise<GenerateRes
 		const target = RESPONSE_HOURS[tier][pIdx] * 3600;
 		let frBiz = target * rng.logNormal(0.3 * quality, 0.8);
 		frBiz = Math.max(60, Math.min(frBiz, target * 5));
-		const firstReply = onCall ? C + rng.int(10, 45) * 60 : addBiz(Math.max(C, assignedFirst - 60), frBiz, workCal);
+		const firstReply = onCall
+			? C + rng.int(10, 45) * 60
+			: addBiz(Math.max(C, assignedFirst - 60), frBiz, workCal);
 		const fr = Math.max(firstReply, assignedFirst);
 		let t = fr;
 		if (replies) {
@@ -990,7 +1433,10 @@ export async function generateSample(opts: GenerateOptions): Promise<GenerateRes
 			}
 		}
 		if (submitted && initialP !== pIdx) {
-			const at = Math.max(C + 60, Math.min(fr, C + Math.floor((fr - C) * (0.2 + 0.6 * rng.next()))));
+			const at = Math.max(
+				C + 60,
+				Math.min(fr, C + Math.floor((fr - C) * (0.2 + 0.6 * rng.next())))
+			);
 			ev(at, 'priority', PRIORITIES[initialP], PRIORITIES[pIdx], agent);
 		}
 
@@ -998,10 +1444,14 @@ export async function generateSample(opts: GenerateOptions): Promise<GenerateRes
 		const quick = featureRequest || noPin || (externalProblem && !replies) || manualAnswer;
 		let workBiz = quick
 			? rng.int(5, 90) * 60
-			: Math.min(rng.logNormal(WORK_HOURS_MEDIAN[pIdx] * 3600, 0.9), WORK_HOURS_MEDIAN[pIdx] * 3600 * 6);
+			: Math.min(
+					rng.logNormal(WORK_HOURS_MEDIAN[pIdx] * 3600, 0.9),
+					WORK_HOURS_MEDIAN[pIdx] * 3600 * 6
+				);
 		if (onCall) workBiz = rng.int(30, 360) * 60;
 		const pauseRoll = rng.next();
-		const pauses = quick || onCall ? 0 : pauseRoll < 0.68 ? 0 : pauseRoll < 0.9 ? 1 : pauseRoll < 0.97 ? 2 : 3;
+		const pauses =
+			quick || onCall ? 0 : pauseRoll < 0.68 ? 0 : pauseRoll < 0.9 ? 1 : pauseRoll < 0.97 ? 2 : 3;
 		const pendingIntervals: number[] = [];
 		const holdIntervals: number[] = [];
 		for (let p = 0; p <= pauses; p++) {
@@ -1013,13 +1463,15 @@ export async function generateSample(opts: GenerateOptions): Promise<GenerateRes
 				if (rng.chance(0.8)) {
 					ev(t, 'reply', '', 'agent', agent);
 					ev(t + 1, 'status', 'open', 'pending', agent);
-					const back = t + 1 + Math.floor(Math.min(Math.max(rng.logNormal(20 * 3600, 1), 600), 10 * DAY));
+					const back =
+						t + 1 + Math.floor(Math.min(Math.max(rng.logNormal(20 * 3600, 1), 600), 10 * DAY));
 					ev(back, 'status', 'pending', 'open', 'customer');
 					pendingIntervals.push(t + 1, back);
 					t = back;
 				} else {
 					ev(t, 'status', 'open', 'hold', agent);
-					const back = t + Math.floor(Math.min(Math.max(rng.logNormal(30 * 3600, 1), 1800), 14 * DAY));
+					const back =
+						t + Math.floor(Math.min(Math.max(rng.logNormal(30 * 3600, 1), 1800), 14 * DAY));
 					ev(back, 'status', 'hold', 'open', agent);
 					holdIntervals.push(t, back);
 					t = back;
@@ -1061,16 +1513,16 @@ export async function generateSample(opts: GenerateOptions): Promise<GenerateRes
 				ev(line3At, 'line', '2', '3', line2Agent);
 			}
 		}
-		if (midLifeChange) ev(during(0.3 * rng.next()), 'priority', PRIORITIES[initialP], PRIORITIES[pIdx], agent);
+		if (midLifeChange)
+			ev(during(0.3 * rng.next()), 'priority', PRIORITIES[initialP], PRIORITIES[pIdx], agent);
 		const reassessment = isA && !quick && rng.chance(0.01);
-		let reassessAt = 0;
-		if (reassessment) {
-			reassessAt = during(0.2 + 0.6 * rng.next());
-			ev(reassessAt, 'reassessment', '', 'requested', 'customer');
-		}
+		if (reassessment)
+			ev(during(0.2 + 0.6 * rng.next()), 'reassessment', '', 'requested', 'customer');
 		const reassigned = line2At === 0 && rng.chance(0.08);
 		const reassignAt = reassigned ? during(rng.next()) : 0;
-		const colleague = reassigned ? rng.pick((isA ? teamA : AGENTS_B_1).filter((x) => x !== agent)) : '';
+		const colleague = reassigned
+			? rng.pick((isA ? teamA : AGENTS_B_1).filter((x) => x !== agent))
+			: '';
 		const holderAt = (at: number): string =>
 			line3At && at >= line3At
 				? line3Agent
@@ -1081,15 +1533,33 @@ export async function generateSample(opts: GenerateOptions): Promise<GenerateRes
 						: agent;
 		/** When the holder at `at` took the ticket over. */
 		const handoverAt = (at: number): number =>
-			line3At && at >= line3At ? line3At : line2At && at >= line2At ? line2At : reassigned && at >= reassignAt ? reassignAt : 0;
+			line3At && at >= line3At
+				? line3At
+				: line2At && at >= line2At
+					? line2At
+					: reassigned && at >= reassignAt
+						? reassignAt
+						: 0;
 		if (line2At || reassigned) {
 			for (const e of evs) if (e.actor === agent && e.kind !== 'line') e.actor = holderAt(e.at);
 		}
 
 		// ---- time entries over the whole timeline (cut later)
-		const onSite = !quick && !onCall && (type === 'incident' || type === 'task') && rng.chance(0.03);
+		const onSite =
+			!quick && !onCall && (type === 'incident' || type === 'task') && rng.chance(0.03);
 		const entryRoll = rng.next();
-		let nEntries = entryRoll < 0.08 ? 0 : entryRoll < 0.45 ? 1 : entryRoll < 0.75 ? 2 : entryRoll < 0.9 ? 3 : entryRoll < 0.97 ? 4 : 5;
+		let nEntries =
+			entryRoll < 0.08
+				? 0
+				: entryRoll < 0.45
+					? 1
+					: entryRoll < 0.75
+						? 2
+						: entryRoll < 0.9
+							? 3
+							: entryRoll < 0.97
+								? 4
+								: 5;
 		if (quick) nEntries = Math.min(nEntries, 1);
 		const workEnd = finalSolve;
 		if (onCall) {
@@ -1097,19 +1567,32 @@ export async function generateSample(opts: GenerateOptions): Promise<GenerateRes
 			for (let k = 0; k < calls; k++) {
 				let at = C + rng.int(2, 20) * 60 + k * rng.int(30, 90) * 60;
 				if (at >= workEnd || isOpen(at, CAL_B)) at = C + k;
-				entries.push({ at, minutes: 5 * rng.int(3, 24), type: 'on_call', billable: tier !== 'Goud', onSite: false, po: '', agent });
+				entries.push({
+					at,
+					minutes: 5 * rng.int(3, 24),
+					type: 'on_call',
+					billable: tier !== 'Goud',
+					onSite: false,
+					po: '',
+					agent
+				});
 			}
 		}
 		const window = bizBetween(C, workEnd, workCal);
 		for (let k = 0; k < nEntries; k++) {
-			const at = window > 0 ? addBiz(C, Math.floor(window * rng.next()), workCal) : C + Math.floor((workEnd - C) * rng.next());
+			const at =
+				window > 0
+					? addBiz(C, Math.floor(window * rng.next()), workCal)
+					: C + Math.floor((workEnd - C) * rng.next());
 			let wt: string;
 			const u = rng.next();
 			if (onSite && k === 0) wt = 'on_site';
 			else if (category === 'setup') wt = u < 0.7 ? 'setup' : 'support';
 			else if (type === 'task') wt = u < 0.5 ? 'change' : u < 0.7 ? 'setup' : 'support';
-			else if (type === 'incident' || type === 'problem') wt = u < 0.15 ? 'repair' : u < 0.45 ? 'analysis' : 'support';
-			else if (category === 'howto' && (howtoHeavy || trainingDeclined) && u < 0.08) wt = 'training';
+			else if (type === 'incident' || type === 'problem')
+				wt = u < 0.15 ? 'repair' : u < 0.45 ? 'analysis' : 'support';
+			else if (category === 'howto' && (howtoHeavy || trainingDeclined) && u < 0.08)
+				wt = 'training';
 			else wt = 'support';
 			let minutes: number;
 			let billable: boolean;
@@ -1139,9 +1622,24 @@ export async function generateSample(opts: GenerateOptions): Promise<GenerateRes
 					minutes = rng.chance(0.2) ? rng.int(5, 45) : 5 * rng.int(1, 9);
 					billable = rng.chance(manualAnswer ? 0.3 : 0.05);
 			}
-			const needsPo = wt === 'on_site' ? rng.chance(0.75) : wt === 'setup' || wt === 'change' ? rng.chance(0.8) : false;
-			const po = needsPo ? `PO-${Math.floor(civilFromDays(Math.floor(at / DAY)) / 10000)}-${String(rng.int(1, 9999)).padStart(4, '0')}` : '';
-			entries.push({ at, minutes, type: wt, billable, onSite: wt === 'on_site', po, agent: holderAt(at) });
+			const needsPo =
+				wt === 'on_site'
+					? rng.chance(0.75)
+					: wt === 'setup' || wt === 'change'
+						? rng.chance(0.8)
+						: false;
+			const po = needsPo
+				? `PO-${Math.floor(civilFromDays(Math.floor(at / DAY)) / 10000)}-${String(rng.int(1, 9999)).padStart(4, '0')}`
+				: '';
+			entries.push({
+				at,
+				minutes,
+				type: wt,
+				billable,
+				onSite: wt === 'on_site',
+				po,
+				agent: holderAt(at)
+			});
 		}
 
 		// Satisfaction, stations, due date: rolled before the cut so the random stream does not
@@ -1209,9 +1707,19 @@ export async function generateSample(opts: GenerateOptions): Promise<GenerateRes
 		if (trainingDeclined) tags.push('training_declined');
 
 		const currentAgent = isNew ? '' : holderAt(asOf);
-		const group = isA ? (lang === 'en' ? 'Support EN' : 'Support NL') : line === 3 ? '3e lijn' : line === 2 ? '2e lijn' : 'Servicedesk';
+		const group = isA
+			? lang === 'en'
+				? 'Support EN'
+				: 'Support NL'
+			: line === 3
+				? '3e lijn'
+				: line === 2
+					? '2e lijn'
+					: 'Servicedesk';
 		const assignedAt = isNew ? '' : formatAmsterdam(Math.max(assignedFirst, handoverAt(asOf)));
-		const assigneeStations = isNew ? 0 : 1 + (line - 1) + (reassigned && reassignAt <= asOf ? 1 : 0);
+		const assigneeStations = isNew
+			? 0
+			: 1 + (line - 1) + (reassigned && reassignAt <= asOf ? 1 : 0);
 		const groupStations = isNew ? 0 : 1 + (line - 1) + groupExtra;
 
 		const mins = (s: number) => String(Math.round(s / 60));
@@ -1269,61 +1777,108 @@ export async function generateSample(opts: GenerateOptions): Promise<GenerateRes
 			onHold = mins(hold);
 			onHoldBh = mins(holdBh);
 		}
-		const satisfaction = solved ? ['Not Offered', 'Offered', 'Good', 'Bad'][satRoll] : 'Not Offered';
+		const satisfaction = solved
+			? ['Not Offered', 'Offered', 'Good', 'Bad'][satRoll]
+			: 'Not Offered';
 		const dueDate = type === 'task' ? fmtDay(createdDay + dueOffset) + ' 12:00:00' : '';
 		const submitter = isPhone && !isNew ? agent : requester.name;
 
 		ticketSink.add(
 			'' +
-				',' + id +
-				',' + csv(requester.name) +
-				',' + requester.id +
-				',' + requester.externalId +
-				',' + requester.email +
-				',' + requester.email.slice(requester.email.indexOf('@') + 1) +
-				',' + csv(submitter) +
-				',' + currentAgent +
-				',' + group +
-				',' + csv(subject) +
-				',' + tags.join(' ') +
-				',' + status +
-				',' + priority +
-				',' + via +
-				',' + type +
-				',' + formatAmsterdam(C) +
-				',' + formatAmsterdam(updated) +
-				',' + assignedAt +
-				',' + csv(orgName) +
-				',' + dueDate +
-				',' + (isNew ? '' : formatAmsterdam(assignedFirst)) +
-				',' + solvedAt +
-				',' + resolutionHours +
-				',' + satisfaction +
-				',' + groupStations +
-				',' + assigneeStations +
-				',' + reopens +
-				',' + replyCount +
-				',' + frCal +
-				',' + frBh +
-				',' + firstRes +
-				',' + firstResBh +
-				',' + fullRes +
-				',' + fullResBh +
-				',' + agentWait +
-				',' + agentWaitBh +
-				',' + reqWait +
-				',' + reqWaitBh +
-				',' + onHold +
-				',' + onHoldBh +
-				',' + langField +
-				',' + categoryField +
-				',' + submitted
+				',' +
+				id +
+				',' +
+				csv(requester.name) +
+				',' +
+				requester.id +
+				',' +
+				requester.externalId +
+				',' +
+				requester.email +
+				',' +
+				requester.email.slice(requester.email.indexOf('@') + 1) +
+				',' +
+				csv(submitter) +
+				',' +
+				currentAgent +
+				',' +
+				group +
+				',' +
+				csv(subject) +
+				',' +
+				tags.join(' ') +
+				',' +
+				status +
+				',' +
+				priority +
+				',' +
+				via +
+				',' +
+				type +
+				',' +
+				formatAmsterdam(C) +
+				',' +
+				formatAmsterdam(updated) +
+				',' +
+				assignedAt +
+				',' +
+				csv(orgName) +
+				',' +
+				dueDate +
+				',' +
+				(isNew ? '' : formatAmsterdam(assignedFirst)) +
+				',' +
+				solvedAt +
+				',' +
+				resolutionHours +
+				',' +
+				satisfaction +
+				',' +
+				groupStations +
+				',' +
+				assigneeStations +
+				',' +
+				reopens +
+				',' +
+				replyCount +
+				',' +
+				frCal +
+				',' +
+				frBh +
+				',' +
+				firstRes +
+				',' +
+				firstResBh +
+				',' +
+				fullRes +
+				',' +
+				fullResBh +
+				',' +
+				agentWait +
+				',' +
+				agentWaitBh +
+				',' +
+				reqWait +
+				',' +
+				reqWaitBh +
+				',' +
+				onHold +
+				',' +
+				onHoldBh +
+				',' +
+				langField +
+				',' +
+				categoryField +
+				',' +
+				submitted
 		);
 
 		if (!eventSink || !entrySink) return;
 		for (let k = 0; k < visible; k++) {
 			const e = evs[k];
-			eventSink.add(id + ',' + formatUtc(e.at) + ',' + e.kind + ',' + e.from + ',' + e.to + ',' + csv(e.actor));
+			eventSink.add(
+				id + ',' + formatUtc(e.at) + ',' + e.kind + ',' + e.from + ',' + e.to + ',' + csv(e.actor)
+			);
 		}
 		eventRows += visible;
 		const end = solved ? lastSolveSeen : asOf;
@@ -1332,7 +1887,24 @@ export async function generateSample(opts: GenerateOptions): Promise<GenerateRes
 			if (isNew || en.at > end || en.at > asOf || en.at < C) continue;
 			entryRows++;
 			entrySink.add(
-				'T' + entryRows + ',' + id + ',' + formatUtc(en.at) + ',' + en.minutes + ',' + en.type + ',' + en.billable + ',' + en.onSite + ',' + en.po + ',' + csv(en.agent)
+				'T' +
+					entryRows +
+					',' +
+					id +
+					',' +
+					formatUtc(en.at) +
+					',' +
+					en.minutes +
+					',' +
+					en.type +
+					',' +
+					en.billable +
+					',' +
+					en.onSite +
+					',' +
+					en.po +
+					',' +
+					csv(en.agent)
 			);
 		}
 	}
