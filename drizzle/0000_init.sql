@@ -119,8 +119,7 @@ CREATE TABLE "ticket_events" (
 	"from_value" text,
 	"to_value" text,
 	"actor" text,
-	"import_id" integer NOT NULL,
-	CONSTRAINT "ticket_events_source_ticket_id_event_key_pk" PRIMARY KEY("source","ticket_id","event_key")
+	"import_id" integer NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "ticket_history" (
@@ -193,8 +192,7 @@ CREATE TABLE "tickets" (
 	"defaulted_fields" text[],
 	"row_hash" text NOT NULL,
 	"import_id" integer NOT NULL,
-	"first_import_id" integer NOT NULL,
-	CONSTRAINT "tickets_source_external_id_pk" PRIMARY KEY("source","external_id")
+	"first_import_id" integer NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "tier_history" (
@@ -217,8 +215,7 @@ CREATE TABLE "time_entries" (
 	"agent" text,
 	"row_hash" text NOT NULL,
 	"import_id" integer NOT NULL,
-	"first_import_id" integer NOT NULL,
-	CONSTRAINT "time_entries_source_external_id_pk" PRIMARY KEY("source","external_id")
+	"first_import_id" integer NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "time_entry_history" (

@@ -9,8 +9,15 @@
 
 export const DISPLAY_ZONE = 'Europe/Amsterdam';
 
-const instantFormat = new Intl.DateTimeFormat('nl-NL', { timeZone: DISPLAY_ZONE, dateStyle: 'medium', timeStyle: 'short' });
-const dateOfInstantFormat = new Intl.DateTimeFormat('nl-NL', { timeZone: DISPLAY_ZONE, dateStyle: 'medium' });
+const instantFormat = new Intl.DateTimeFormat('nl-NL', {
+	timeZone: DISPLAY_ZONE,
+	dateStyle: 'medium',
+	timeStyle: 'short'
+});
+const dateOfInstantFormat = new Intl.DateTimeFormat('nl-NL', {
+	timeZone: DISPLAY_ZONE,
+	dateStyle: 'medium'
+});
 const plainDateFormat = new Intl.DateTimeFormat('nl-NL', { timeZone: 'UTC', dateStyle: 'medium' });
 const numberFormat = new Intl.NumberFormat('nl-NL');
 

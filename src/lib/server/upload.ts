@@ -49,7 +49,7 @@ export async function receiveUpload(request: Request): Promise<{ file: string; s
 				await reader.cancel();
 				throw new UploadError(413, `The file is larger than the limit of ${limit} bytes (PEIL_UPLOAD_LIMIT).`);
 			}
-			if (!out.write(value)) await new Promise((r) => out.once('drain', r));
+			if (!out.write(value)) await new Promise<void>((r) => out.once('drain', () => r()));
 		}
 		await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
 		return { file, size };

@@ -22,6 +22,7 @@ import type { Queryable, Store, Tx } from '../db/index.ts';
 import { parseZone } from '../../domain/wall-clock.ts';
 import { ImportFileError, inspectFile, readXlsxRows, cleanup } from '../ingest/read-file.ts';
 import { slugify } from './slug.ts';
+import { ticketRowHashSql } from '../ingest/run-import.ts';
 
 export interface TierPeriod {
 	from: string;
@@ -289,7 +290,7 @@ export function parseCsv(content: string, delimiter: string): string[][] {
 	return rows;
 }
 
-async function writeAccount(tx: Tx, a: AccountInput, isSample: boolean): Promise<'inserted' | 'updated' | 'unchanged'> {
+async function writeAccount(tx: Tx, a: AccountInput, isSample: boolean, replaceAliases = false): Promise<'inserted' | 'updated' | 'unchanged'> {
 	const existing = await tx.one(
 		`SELECT id FROM accounts WHERE id = $1 OR (status = 'unassigned' AND lower(name) = lower($2)) ORDER BY (id = $1) DESC LIMIT 1`,
 		[a.id, a.name]
@@ -299,7 +300,8 @@ async function writeAccount(tx: Tx, a: AccountInput, isSample: boolean): Promise
 	if (existing) {
 		if (id !== a.id) {
 			// an unassigned account the file now describes under its own id: move its tickets over
-			await tx.run('UPDATE tickets SET account_id = $1 WHERE account_id = $2', [a.id, id]);
+			await tx.run(`UPDATE tickets SET account_id = $1 WHERE account_id = $2`, [a.id, id]);
+			await tx.run(`UPDATE tickets SET row_hash = ${ticketRowHashSql()} WHERE account_id = $1`, [a.id]);
 			await tx.run('UPDATE account_aliases SET account_id = $1 WHERE account_id = $2', [a.id, id]);
 			await tx.run(
 				`INSERT INTO accounts (id, name, status, is_sample, created_at, updated_at) SELECT $1, name, status, is_sample, created_at, updated_at FROM accounts WHERE id = $2`,
@@ -318,17 +320,19 @@ async function writeAccount(tx: Tx, a: AccountInput, isSample: boolean): Promise
 			[a.id, a.name, a.policy, a.csm, a.accountManager, a.timeZone, a.defaultLanguage, isSample]
 		);
 	}
-	await replaceLists(tx, a);
+	await replaceLists(tx, a, replaceAliases);
 	const after = JSON.stringify(await describeForCompare(tx, a.id));
 	if (before === after && id === a.id) return 'unchanged';
 	await tx.run('UPDATE accounts SET updated_at = now() WHERE id = $1', [a.id]);
 	return existing ? 'updated' : 'inserted';
 }
 
-async function replaceLists(tx: Tx, a: AccountInput): Promise<void> {
+async function replaceLists(tx: Tx, a: AccountInput, replaceAliases: boolean): Promise<void> {
 	await tx.run('DELETE FROM tier_history WHERE account_id = $1', [a.id]);
 	for (const t of a.tiers) await tx.run('INSERT INTO tier_history VALUES ($1, $2::DATE, $3)', [a.id, t.from, t.tier]);
-	// aliases an export created for this account stay; the file's are added
+	// An accounts file adds its aliases and keeps those an export created; the edit form shows
+	// the whole list, so what a person removed there goes.
+	if (replaceAliases) await tx.run('DELETE FROM account_aliases WHERE account_id = $1', [a.id]);
 	for (const al of a.aliases) {
 		await tx.run(
 			`INSERT OR REPLACE INTO account_aliases VALUES ($1, lower(regexp_replace(trim($2), '\\s+', ' ', 'g')), $2, $3)`,
@@ -347,6 +351,8 @@ async function replaceLists(tx: Tx, a: AccountInput): Promise<void> {
 		   AND al.alias_key = lower(regexp_replace(trim(tickets.organisation), '\\s+', ' ', 'g')))`,
 		[a.id]
 	);
+	// the account is part of what an import compares: keep the stored hashes in step
+	await tx.run(`UPDATE tickets SET row_hash = ${ticketRowHashSql()} WHERE account_id = $1`, [a.id]);
 }
 
 async function describeForCompare(q: Queryable, id: string) {
@@ -398,7 +404,7 @@ export async function saveAccount(store: Store, rec: Record<string, unknown>, or
 			return { ok: false as const, problems: [{ row: 1, field: 'id', value: account.id, reason: 'the id of an account cannot change' }] };
 		}
 		const wasSample = originalId ? (await tx.one('SELECT is_sample FROM accounts WHERE id = $1', [originalId]))?.is_sample === true : false;
-		await writeAccount(tx, account, wasSample);
+		await writeAccount(tx, account, wasSample, true);
 		return { ok: true as const, id: account.id };
 	});
 }

@@ -97,10 +97,19 @@ export interface Queryable {
 	run(sql: string, params?: Param[]): Promise<void>;
 }
 
+/** PEIL_TRACE=1 prints every statement's duration on stderr: how the benchmarks find hot spots. */
+const TRACE = process.env.PEIL_TRACE === '1';
+
+function trace(sql: string, started: number): void {
+	if (TRACE) process.stderr.write(`[sql ${(performance.now() - started).toFixed(0).padStart(6)} ms] ${sql.replace(/\s+/g, ' ').slice(0, 140)}\n`);
+}
+
 class ConnectionQueries implements Queryable {
 	constructor(protected readonly conn: DuckDBConnection) {}
 	async all(sql: string, params: Param[] = []): Promise<Row[]> {
+		const started = performance.now();
 		const reader = await this.conn.runAndReadAll(sql, params.length ? params : undefined);
+		trace(sql, started);
 		const cols = reader.columnNames();
 		const rows = reader.getRows();
 		return rows.map((r) => {
@@ -113,7 +122,9 @@ class ConnectionQueries implements Queryable {
 		return (await this.all(sql, params))[0];
 	}
 	async run(sql: string, params: Param[] = []): Promise<void> {
+		const started = performance.now();
 		await this.conn.run(sql, params.length ? params : undefined);
+		trace(sql, started);
 	}
 }
 

@@ -61,31 +61,79 @@ export function instantFormats(spec: FieldSpec): string[] {
 export function valueMapRows(fields: ResolvedField[]): [string, string, string][] {
 	const rows: [string, string, string][] = [];
 	for (const f of fields)
-		for (const [k, v] of Object.entries(f.spec.map ?? {})) rows.push([f.field, k.trim().toLowerCase(), v]);
+		for (const [k, v] of Object.entries(f.spec.map ?? {}))
+			rows.push([f.field, k.trim().toLowerCase(), v]);
 	return rows;
 }
 
-/** read_csv of the (UTF-8) file into `stage`, every column as text. */
-export function buildStageSql(csvPath: string, delimiter: string, columns: number): Sql {
+/**
+ * read_csv of the (UTF-8) file into `stage`, every column as text; only the columns the profile
+ * uses are kept (`used`), since copying wide text tables is what an import spends its time on.
+ */
+export function buildStageSql(
+	csvPath: string,
+	delimiter: string,
+	columns: number,
+	used?: number[]
+): Sql {
 	const p = new Params();
 	const cols = Array.from({ length: columns }, (_, i) => `'c${i}': 'VARCHAR'`).join(', ');
+	const keep = used
+		? [...new Set(used)]
+				.sort((a, b) => a - b)
+				.map((i) => `c${i}`)
+				.join(', ')
+		: '*';
 	return {
-		text: `CREATE TEMP TABLE stage AS SELECT (row_number() OVER ()) + 1 AS row_no, * FROM read_csv(${p.add(csvPath)}, delim = ${p.add(delimiter)}, quote = '"', escape = '"', header = true, auto_detect = false, columns = {${cols}}, null_padding = false, strict_mode = false, max_line_size = 10000000)`,
+		text: `CREATE TEMP TABLE stage AS SELECT (row_number() OVER ())::INTEGER + 1 AS row_no, ${keep || '*'} FROM read_csv(${p.add(csvPath)}, delim = ${p.add(delimiter)}, quote = '"', escape = '"', header = true, auto_detect = false, columns = {${cols}}, null_padding = false, strict_mode = false, max_line_size = 10000000)`,
 		params: p.list
 	};
 }
 
-/** Parse every mapped field of `stage` into `norm`. */
-export function buildNormSql(fields: ResolvedField[]): Sql {
+/**
+ * For each instant column, the candidate formats that parse a sample of its values, most
+ * successful first. Trying a dozen formats on every value of a million-row file is what makes
+ * an import slow; the sample settles it once per column. Values in no chosen format are rejected
+ * with the format named, as any unparseable value is.
+ */
+export function buildFormatSniffSql(column: number, formats: string[]): Sql {
 	const p = new Params();
-	const inner: string[] = ['s.row_no::INTEGER AS row_no'];
+	const counts = formats.map((f) => `count(try_strptime(v, ${p.add(f)}))`).join(', ');
+	return {
+		text: `SELECT [${counts}] AS hits, count(*) AS n FROM (SELECT regexp_replace(trim("c${column}"), '(Z|z| UTC)$', '+00:00') AS v FROM stage WHERE NULLIF(trim("c${column}"), '') IS NOT NULL LIMIT 5000)`,
+		params: p.list
+	};
+}
+
+/** The formats to use, given the sample's hit counts: those that parsed anything, best first. */
+export function chooseFormats(formats: string[], hits: number[]): string[] {
+	const used = formats.map((f, i) => ({ f, h: hits[i] ?? 0, i })).filter((x) => x.h > 0);
+	used.sort((a, b) => b.h - a.h || a.i - b.i);
+	return used.length ? used.map((x) => x.f) : formats.slice(0, 1);
+}
+
+/** Fields whose text as exported is stored beside Peil's value (tickets.status_raw, …). */
+export const KEEP_RAW = new Set(['status', 'final_priority', 'type']);
+
+/**
+ * Parse every mapped field of `stage` into `norm`: per field its value, `x_<field>` (the cell was
+ * not empty) for the checks, and for KEEP_RAW fields `r_<field>`, the text as exported.
+ */
+export function buildNormSql(
+	fields: ResolvedField[],
+	chosenFormats: Map<string, string[]> = new Map()
+): Sql {
+	const p = new Params();
+	const inner: string[] = ['t.row_no AS row_no'];
 	const joins: string[] = [];
-	const outer: string[] = ['p.*'];
+	const outer: string[] = [];
+	const excluded: string[] = [];
 	const asof: string[] = [];
 	for (const f of fields) {
-		const raw = `NULLIF(trim(s."c${f.index}"), '')`;
-		const r = `r_${f.field}`;
-		inner.push(`${raw} AS ${r}`);
+		// each cell is trimmed once, in the `t` step below, however often the field uses it
+		const raw = `t.t${f.index}`;
+		inner.push(`(${raw} IS NOT NULL) AS x_${f.field}`);
+		if (KEEP_RAW.has(f.field)) inner.push(`${raw} AS r_${f.field}`);
 		if (f.spec.map && (f.type === 'text' || f.type === 'enum')) {
 			joins.push(
 				`LEFT JOIN value_maps m_${f.field} ON m_${f.field}.field = '${f.field}' AND m_${f.field}.k = lower(${raw})`
@@ -93,7 +141,9 @@ export function buildNormSql(fields: ResolvedField[]): Sql {
 		}
 		switch (f.type) {
 			case 'text':
-				inner.push(f.spec.map ? `COALESCE(m_${f.field}.v, ${raw}) AS ${f.field}` : `${raw} AS ${f.field}`);
+				inner.push(
+					f.spec.map ? `COALESCE(m_${f.field}.v, ${raw}) AS ${f.field}` : `${raw} AS ${f.field}`
+				);
 				break;
 			case 'enum': {
 				const empty = f.spec.emptyAs !== undefined ? p.add(f.spec.emptyAs) : 'NULL';
@@ -115,18 +165,29 @@ export function buildNormSql(fields: ResolvedField[]): Sql {
 				break;
 			}
 			case 'instant': {
-				const formats = instantFormats(f.spec);
+				const formats = chosenFormats.get(f.field) ?? instantFormats(f.spec);
 				const local = formats.filter((x) => !hasOffset(x));
 				const zoned = formats.filter(hasOffset);
 				const l = local.length
 					? `COALESCE(${local.map((x) => `try_strptime(${raw}, ${p.add(x)})`).join(', ')})`
 					: 'NULL::TIMESTAMP';
 				const zv = `regexp_replace(${raw}, '(Z|z| UTC)$', '+00:00')`;
+				if (!local.length) {
+					// every value carries its offset: no wall-clock reading, no zone lookup
+					inner.push(
+						`COALESCE(${zoned.map((x) => `try_strptime(${zv}, ${p.add(x)})`).join(', ')}) AS ${f.field}`
+					);
+					inner.push(`NULL::VARCHAR AS adj_${f.field}`);
+					break;
+				}
 				const z = zoned.length
 					? `COALESCE(${zoned.map((x) => `try_strptime(${zv}, ${p.add(x)})`).join(', ')})`
 					: 'NULL::TIMESTAMPTZ';
 				inner.push(`${l} AS l_${f.field}`, `${z} AS z_${f.field}`);
-				asof.push(`ASOF LEFT JOIN zone_offsets o_${f.field} ON p.l_${f.field} >= o_${f.field}.local_from`);
+				excluded.push(`l_${f.field}`, `z_${f.field}`);
+				asof.push(
+					`ASOF LEFT JOIN zone_offsets o_${f.field} ON p.l_${f.field} >= o_${f.field}.local_from`
+				);
 				outer.push(
 					`COALESCE(p.z_${f.field}, CAST(p.l_${f.field} - to_seconds(o_${f.field}.offset_seconds) AS TIMESTAMPTZ)) AS ${f.field}`,
 					`CASE WHEN p.z_${f.field} IS NULL THEN o_${f.field}.adjusted END AS adj_${f.field}`
@@ -135,14 +196,20 @@ export function buildNormSql(fields: ResolvedField[]): Sql {
 			}
 		}
 	}
+	const star = excluded.length ? `p.* EXCLUDE (${excluded.join(', ')})` : 'p.*';
+	const cells = [...new Set(fields.map((f) => f.index))].map((i) => `NULLIF(trim(s."c${i}"), '') AS t${i}`);
 	const text = `CREATE TEMP TABLE norm AS
-WITH p AS (SELECT ${inner.join(',\n  ')} FROM stage s ${joins.join(' ')})
-SELECT ${outer.join(',\n  ')} FROM p ${asof.join(' ')}`;
+WITH t AS (SELECT s.row_no, ${cells.join(', ')} FROM stage s),
+p AS (SELECT ${inner.join(',\n  ')} FROM t ${joins.join(' ')})
+SELECT ${[star, ...outer].join(',\n  ')} FROM p ${asof.join(' ')}`;
 	return { text, params: p.list };
 }
 
 /** Apply derived fields (built-in profiles only) to `norm`, giving `derived`. */
-export function buildDerivedSql(profile: Profile, present: Set<string>): { sql: Sql; derived: string[] } {
+export function buildDerivedSql(
+	profile: Profile,
+	present: Set<string>
+): { sql: Sql; derived: string[] } {
 	const replace: string[] = [];
 	const add: string[] = [];
 	const derived: string[] = [];
@@ -154,7 +221,10 @@ export function buildDerivedSql(profile: Profile, present: Set<string>): { sql: 
 	}
 	const star = replace.length ? `n.* REPLACE (${replace.join(', ')})` : 'n.*';
 	return {
-		sql: { text: `CREATE TEMP TABLE derived AS SELECT ${[star, ...add].join(', ')} FROM norm n`, params: [] },
+		sql: {
+			text: `CREATE TEMP VIEW derived AS SELECT ${[star, ...add].join(', ')} FROM norm n`,
+			params: []
+		},
 		derived
 	};
 }
@@ -170,23 +240,41 @@ export interface RejectCheck {
 }
 
 /** Field-level checks: required and empty, not parseable, not in the value map. */
-export function fieldChecks(fields: ResolvedField[], required: Set<string>, p: Params): RejectCheck[] {
+export function fieldChecks(
+	fields: ResolvedField[],
+	required: Set<string>,
+	p: Params
+): RejectCheck[] {
 	const checks: RejectCheck[] = [];
 	for (const f of fields) {
 		let colParam: string | null = null;
 		const colRef = () => (colParam ??= p.add(f.header));
-		const r = `d.r_${f.field}`;
-		const label = RECORD_FIELDS.tickets[f.field]?.label ?? RECORD_FIELDS.events[f.field]?.label ?? RECORD_FIELDS.time_entries[f.field]?.label ?? f.field;
+		const r = `NULLIF(trim(s."c${f.index}"), '')`;
+		const present = `d.x_${f.field}`;
+		const label =
+			RECORD_FIELDS.tickets[f.field]?.label ??
+			RECORD_FIELDS.events[f.field]?.label ??
+			RECORD_FIELDS.time_entries[f.field]?.label ??
+			f.field;
 		if (required.has(f.field)) {
-			checks.push({ when: `${r} IS NULL`, column: colRef(), value: 'NULL', reason: p.add(`the ${label} is empty`) });
+			checks.push({
+				when: `NOT ${present}`,
+				column: colRef(),
+				value: 'NULL',
+				reason: p.add(`the ${label} is empty`)
+			});
 		}
 		switch (f.type) {
 			case 'instant': {
 				const fmt = describeFormats(
-					(f.spec.format ? (Array.isArray(f.spec.format) ? f.spec.format : [f.spec.format]) : ['ISO 8601 (yyyy-mm-dd HH:mm:ss, with or without offset)'])
+					f.spec.format
+						? Array.isArray(f.spec.format)
+							? f.spec.format
+							: [f.spec.format]
+						: ['ISO 8601 (yyyy-mm-dd HH:mm:ss, with or without offset)']
 				);
 				checks.push({
-					when: `${r} IS NOT NULL AND d.${f.field} IS NULL`,
+					when: `${present} AND d.${f.field} IS NULL`,
 					column: colRef(),
 					value: r,
 					reason: `'"' || ${r} || '" is not a possible date and time in the form ' || ${p.add(fmt)}`
@@ -196,7 +284,7 @@ export function fieldChecks(fields: ResolvedField[], required: Set<string>, p: P
 			case 'enum': {
 				const known = [...new Set(Object.keys(f.spec.map ?? {}))].slice(0, 12).join(', ');
 				checks.push({
-					when: `${r} IS NOT NULL AND d.${f.field} IS NULL`,
+					when: `${present} AND d.${f.field} IS NULL`,
 					column: colRef(),
 					value: r,
 					reason: `'unknown ${label} "' || ${r} || '": expected one of ' || ${p.add(known)} || ' (or add it to the profile''s value map)'`
@@ -206,7 +294,7 @@ export function fieldChecks(fields: ResolvedField[], required: Set<string>, p: P
 			case 'integer':
 			case 'number':
 				checks.push({
-					when: `${r} IS NOT NULL AND d.${f.field} IS NULL`,
+					when: `${present} AND d.${f.field} IS NULL`,
 					column: colRef(),
 					value: r,
 					reason: `'"' || ${r} || '" is not a number'`
@@ -214,7 +302,7 @@ export function fieldChecks(fields: ResolvedField[], required: Set<string>, p: P
 				break;
 			case 'boolean':
 				checks.push({
-					when: `${r} IS NOT NULL AND d.${f.field} IS NULL`,
+					when: `${present} AND d.${f.field} IS NULL`,
 					column: colRef(),
 					value: r,
 					reason: `'"' || ${r} || '" is not yes/no, true/false or 1/0'`
@@ -230,10 +318,13 @@ export { Params };
 /** All checks as one INSERT into `rejects` (row_no, column_name, value, reason). */
 export function buildRejectsSql(checks: RejectCheck[], extra: string[], p: Params): Sql {
 	const parts = checks.map(
-		(c) => `SELECT d.row_no, ${c.column}::VARCHAR AS column_name, ${c.value}::VARCHAR AS value, (${c.reason})::VARCHAR AS reason FROM derived d WHERE ${c.when}`
+		(c) =>
+			`SELECT d.row_no, ${c.column}::VARCHAR AS column_name, ${c.value}::VARCHAR AS value, (${c.reason})::VARCHAR AS reason FROM derived d JOIN stage s ON s.row_no = d.row_no WHERE ${c.when}`
 	);
 	parts.push(...extra);
-	const body = parts.length ? parts.join('\nUNION ALL\n') : 'SELECT NULL::BIGINT, NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR WHERE false';
+	const body = parts.length
+		? parts.join('\nUNION ALL\n')
+		: 'SELECT NULL::BIGINT, NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR WHERE false';
 	return {
 		text: `CREATE TEMP TABLE rejects AS SELECT * FROM (${body}) r(row_no, column_name, value, reason)`,
 		params: p.list

@@ -56,7 +56,10 @@ export interface Profile {
 }
 
 /** The Peil fields of each kind of record, with their types and what they mean. */
-export const RECORD_FIELDS: Record<RecordKind, Record<string, { type: FieldType; label: string }>> = {
+export const RECORD_FIELDS: Record<
+	RecordKind,
+	Record<string, { type: FieldType; label: string }>
+> = {
 	tickets: {
 		external_id: { type: 'text', label: 'ticket id' },
 		organisation: { type: 'text', label: 'organisation' },

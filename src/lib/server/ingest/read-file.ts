@@ -89,18 +89,31 @@ function readHead(file: string, bytes = 256 * 1024): Buffer {
 }
 
 function sniffFormat(head: Buffer): FileFormat | 'utf16le' | 'utf16be' | null {
-	if (head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04)
+	if (
+		head.length >= 4 &&
+		head[0] === 0x50 &&
+		head[1] === 0x4b &&
+		head[2] === 0x03 &&
+		head[3] === 0x04
+	)
 		return 'xlsx';
 	if (head.subarray(0, 4).toString('latin1') === 'PAR1') return 'parquet';
 	if (head[0] === 0xff && head[1] === 0xfe) return 'utf16le';
 	if (head[0] === 0xfe && head[1] === 0xff) return 'utf16be';
-	const text = head.subarray(0, 4096).toString('utf8').replace(/^\uFEFF/, '').trimStart();
+	const text = head
+		.subarray(0, 4096)
+		.toString('utf8')
+		.replace(/^\uFEFF/, '')
+		.trimStart();
 	if (text.startsWith('[') || text.startsWith('{')) return 'json';
 	return null;
 }
 
 /** Split one CSV record (the header) honouring quotes. */
-export function parseCsvRecord(text: string, delimiter: string): { fields: string[]; length: number } {
+export function parseCsvRecord(
+	text: string,
+	delimiter: string
+): { fields: string[]; length: number } {
 	const fields: string[] = [];
 	let i = 0;
 	let field = '';
@@ -165,7 +178,10 @@ export function sniffDelimiter(firstLine: string): string {
 }
 
 function tempFile(ext: string): string {
-	return path.join(os.tmpdir(), `peil-${process.pid}-${crypto.randomBytes(6).toString('hex')}${ext}`);
+	return path.join(
+		os.tmpdir(),
+		`peil-${process.pid}-${crypto.randomBytes(6).toString('hex')}${ext}`
+	);
 }
 
 async function transcode(from: string, to: string, encoding: string): Promise<void> {
@@ -186,7 +202,11 @@ function csvCell(v: string): string {
 /** A spreadsheet cell as text: dates as ISO wall-clock text (Excel stores no zone). */
 function cellText(v: unknown): string {
 	if (v === null || v === undefined) return '';
-	if (v instanceof Date) return v.toISOString().replace('T', ' ').replace(/(\.000)?Z$/, '');
+	if (v instanceof Date)
+		return v
+			.toISOString()
+			.replace('T', ' ')
+			.replace(/(\.000)?Z$/, '');
 	if (typeof v === 'object') {
 		const o = v as Record<string, unknown>;
 		if ('result' in o) return cellText(o.result);
@@ -282,7 +302,8 @@ export async function inspectFile(
 			throw new ImportFileError(name, 'is a binary file, not a CSV or XLSX export');
 		}
 		if (utf8) {
-			encoding = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 'utf-8 with BOM' : 'utf-8';
+			encoding =
+				head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 'utf-8 with BOM' : 'utf-8';
 		} else {
 			// Not UTF-8: the one other encoding exports come in is Windows-1252 (Excel on Windows).
 			encoding = 'windows-1252';
@@ -292,7 +313,9 @@ export async function inspectFile(
 		}
 	}
 
-	let text = readHead(csvPath, 1024 * 1024).toString('utf8').replace(/^\uFEFF/, '');
+	let text = readHead(csvPath, 1024 * 1024)
+		.toString('utf8')
+		.replace(/^\uFEFF/, '');
 	let skipLines = 0;
 	const sep = /^sep=(.)\r?\n/.exec(text);
 	if (sep) {
@@ -315,7 +338,18 @@ export async function inspectFile(
 		temporary.push(copy);
 		csvPath = copy;
 	}
-	return { name, path: file, size: stat.size, sha256, format, encoding, csvPath, delimiter, header, temporary };
+	return {
+		name,
+		path: file,
+		size: stat.size,
+		sha256,
+		format,
+		encoding,
+		csvPath,
+		delimiter,
+		header,
+		temporary
+	};
 }
 
 export function cleanup(f: InspectedFile): void {

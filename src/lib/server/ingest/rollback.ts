@@ -34,7 +34,8 @@ export async function rollbackImport(store: Store, importId: number): Promise<Ro
 	return store.write(async (tx) => {
 		const imp = await tx.one('SELECT id, status FROM imports WHERE id = $1', [importId]);
 		if (!imp) throw new RollbackError(`There is no import ${importId}.`);
-		if (imp.status === 'rolled_back') throw new RollbackError(`Import ${importId} was already rolled back.`);
+		if (imp.status === 'rolled_back')
+			throw new RollbackError(`Import ${importId} was already rolled back.`);
 
 		for (const v of VERSIONED) {
 			// a later import replaced a version this import wrote: that one must go first
@@ -69,10 +70,18 @@ export async function rollbackImport(store: Store, importId: number): Promise<Ro
 			accountsRemoved: []
 		};
 		for (const v of VERSIONED) {
-			const cols = (await tx.all(`SELECT column_name FROM information_schema.columns WHERE table_name = $1 AND table_schema = 'main' ORDER BY ordinal_position`, [v.table]))
+			const cols = (
+				await tx.all(
+					`SELECT column_name FROM information_schema.columns WHERE table_name = $1 AND table_schema = 'main' ORDER BY ordinal_position`,
+					[v.table]
+				)
+			)
 				.map((r) => String(r.column_name))
 				.filter((c) => c !== 'source' && c !== 'external_id');
-			const restored = await tx.one(`SELECT count(*) AS n FROM ${v.history} WHERE replaced_by = $1`, [importId]);
+			const restored = await tx.one(
+				`SELECT count(*) AS n FROM ${v.history} WHERE replaced_by = $1`,
+				[importId]
+			);
 			if (Number(restored?.n)) {
 				await tx.run(
 					`UPDATE ${v.table} t SET ${cols.map((c) => `${c} = h.${c}`).join(', ')} FROM ${v.history} h
@@ -81,11 +90,15 @@ export async function rollbackImport(store: Store, importId: number): Promise<Ro
 				);
 				await tx.run(`DELETE FROM ${v.history} WHERE replaced_by = $1`, [importId]);
 			}
-			const deleted = await tx.one(`SELECT count(*) AS n FROM ${v.table} WHERE import_id = $1`, [importId]);
+			const deleted = await tx.one(`SELECT count(*) AS n FROM ${v.table} WHERE import_id = $1`, [
+				importId
+			]);
 			await tx.run(`DELETE FROM ${v.table} WHERE import_id = $1`, [importId]);
 			result[v.key] = { deleted: Number(deleted?.n ?? 0), restored: Number(restored?.n ?? 0) };
 		}
-		const ev = await tx.one('SELECT count(*) AS n FROM ticket_events WHERE import_id = $1', [importId]);
+		const ev = await tx.one('SELECT count(*) AS n FROM ticket_events WHERE import_id = $1', [
+			importId
+		]);
 		await tx.run('DELETE FROM ticket_events WHERE import_id = $1', [importId]);
 		result.events.deleted = Number(ev?.n ?? 0);
 
@@ -99,7 +112,10 @@ export async function rollbackImport(store: Store, importId: number): Promise<Ro
 			await tx.run('DELETE FROM accounts WHERE id = $1', [o.id as string]);
 			result.accountsRemoved.push(String(o.id));
 		}
-		await tx.run(`UPDATE imports SET status = 'rolled_back', rolled_back_at = now() WHERE id = $1`, [importId]);
+		await tx.run(
+			`UPDATE imports SET status = 'rolled_back', rolled_back_at = now() WHERE id = $1`,
+			[importId]
+		);
 		return result;
 	});
 }

@@ -34,7 +34,13 @@ describe('Zendesk ticket CSV', () => {
 		const r = await importFile(store, { file: zendesk, source: 'zendesk' });
 		expect(r.profile).toBe('zendesk');
 		expect(r.profileReason).toMatch(/detected from the header/);
-		expect(r.counts.tickets).toEqual({ read: 8, inserted: 3, updated: 0, unchanged: 0, rejected: 5 });
+		expect(r.counts.tickets).toEqual({
+			read: 8,
+			inserted: 3,
+			updated: 0,
+			unchanged: 0,
+			rejected: 5
+		});
 		allBalanced(r);
 		const byRow = Object.fromEntries(r.rejects.map((x) => [x.row, x]));
 		expect(byRow[4]).toMatchObject({ column: 'Created at', value: '31-02-2024 10:00' });
@@ -45,7 +51,9 @@ describe('Zendesk ticket CSV', () => {
 		expect(byRow[7].reason).toMatch(/duplicate ticket id "1001": row 2/);
 		expect(byRow[8]).toMatchObject({ column: 'Solved at' });
 		expect(byRow[8].reason).toMatch(/before the creation time/);
-		const stored = await store.all('SELECT row_number, column_name, reason FROM import_rejects ORDER BY row_number');
+		const stored = await store.all(
+			'SELECT row_number, column_name, reason FROM import_rejects ORDER BY row_number'
+		);
 		expect(stored.map((x) => x.row_number)).toEqual([4, 5, 6, 7, 8]);
 	});
 
@@ -54,7 +62,11 @@ describe('Zendesk ticket CSV', () => {
 		expect(r.zone).toBe('Europe/Amsterdam');
 		expect(r.wallClockAdjusted).toEqual({ gap: 1, ambiguous: 1 });
 		const t = Object.fromEntries(
-			(await store.all('SELECT external_id, created_at, first_response_at, first_response_origin, final_priority, type, missing_fields, helpdesk_sla FROM tickets')).map((x) => [x.external_id, x])
+			(
+				await store.all(
+					'SELECT external_id, created_at, first_response_at, first_response_origin, final_priority, type, missing_fields, helpdesk_sla FROM tickets'
+				)
+			).map((x) => [x.external_id, x])
 		);
 		expect(t['1001'].created_at).toBe('2024-03-04T08:15:00.000Z');
 		expect(t['1001'].first_response_at).toBe('2024-03-04T08:50:00.000Z');
@@ -72,10 +84,15 @@ describe('Zendesk ticket CSV', () => {
 
 	it('creates unassigned accounts for organisations nobody described and loads their tickets', async () => {
 		const r = await importFile(store, { file: zendesk, source: 'zendesk' });
-		expect(r.accountsCreated.map((a) => a.id).sort()).toEqual(['gemeente-zuidvelde', 'northwind-logistics-ltd']);
+		expect(r.accountsCreated.map((a) => a.id).sort()).toEqual([
+			'gemeente-zuidvelde',
+			'northwind-logistics-ltd'
+		]);
 		const acc = await store.all(`SELECT id, status FROM accounts ORDER BY id`);
 		expect(acc.every((a) => a.status === 'unassigned')).toBe(true);
-		const n = await store.one(`SELECT count(*) AS n FROM tickets WHERE account_id = 'gemeente-zuidvelde'`);
+		const n = await store.one(
+			`SELECT count(*) AS n FROM tickets WHERE account_id = 'gemeente-zuidvelde'`
+		);
 		expect(n?.n).toBe(2);
 	});
 
@@ -83,7 +100,13 @@ describe('Zendesk ticket CSV', () => {
 		await importFile(store, { file: zendesk, source: 'zendesk' });
 		const before = await store.all('SELECT * FROM tickets ORDER BY external_id');
 		const r = await importFile(store, { file: zendesk, source: 'zendesk' });
-		expect(r.counts.tickets).toEqual({ read: 8, inserted: 0, updated: 0, unchanged: 3, rejected: 5 });
+		expect(r.counts.tickets).toEqual({
+			read: 8,
+			inserted: 0,
+			updated: 0,
+			unchanged: 3,
+			rejected: 5
+		});
 		expect(await store.all('SELECT * FROM tickets ORDER BY external_id')).toEqual(before);
 	});
 
@@ -91,18 +114,28 @@ describe('Zendesk ticket CSV', () => {
 		await importFile(store, { file: zendesk, source: 'zendesk' });
 		const first = await snapshot(store);
 		const newer = path.join(dir, 'newer.csv');
-		fs.writeFileSync(newer, fs.readFileSync(zendesk, 'utf8').replace('Printer doet het niet', 'Printer kapot').replace(',1006,', ',1007,'));
+		fs.writeFileSync(
+			newer,
+			fs
+				.readFileSync(zendesk, 'utf8')
+				.replace('Printer doet het niet', 'Printer kapot')
+				.replace(',1006,', ',1007,')
+		);
 		const r = await importFile(store, { file: newer, source: 'zendesk' });
 		expect(r.counts.tickets).toMatchObject({ inserted: 1, updated: 1, unchanged: 1 });
 		const hist = await store.all('SELECT external_id, subject, replaced_by FROM ticket_history');
-		expect(hist).toEqual([{ external_id: '1001', subject: 'Printer doet het niet', replaced_by: 2 }]);
+		expect(hist).toEqual([
+			{ external_id: '1001', subject: 'Printer doet het niet', replaced_by: 2 }
+		]);
 		await expect(rollbackImport(store, 1)).rejects.toThrow(RollbackError);
 		const rb = await rollbackImport(store, 2);
 		expect(rb.tickets).toEqual({ deleted: 1, restored: 1 });
 		const after = await snapshot(store);
 		// everything as after the first import, except the second import's own record and rejects
 		for (const t of ['accounts', 'tickets', 'ticket_history']) expect(after[t]).toEqual(first[t]);
-		expect((await store.one(`SELECT status FROM imports WHERE id = 2`))?.status).toBe('rolled_back');
+		expect((await store.one(`SELECT status FROM imports WHERE id = 2`))?.status).toBe(
+			'rolled_back'
+		);
 	});
 
 	it('keeps tickets of two sources apart even with the same id', async () => {
@@ -142,9 +175,17 @@ describe('CSV dialects', () => {
 		const r = await importFile(store, { file, source: 'acme', profile });
 		expect(r.encoding).toBe('windows-1252');
 		expect(r.delimiter).toBe(';');
-		expect(r.counts.tickets).toEqual({ read: 3, inserted: 2, updated: 0, unchanged: 0, rejected: 1 });
+		expect(r.counts.tickets).toEqual({
+			read: 3,
+			inserted: 2,
+			updated: 0,
+			unchanged: 0,
+			rejected: 1
+		});
 		expect(r.rejects[0]).toMatchObject({ row: 4, column: 'Prioriteit', value: 'Spoed' });
-		const t = await store.one(`SELECT organisation, subject, created_at, resolved_at, helpdesk_sla FROM tickets WHERE external_id = 'M-1'`);
+		const t = await store.one(
+			`SELECT organisation, subject, created_at, resolved_at, helpdesk_sla FROM tickets WHERE external_id = 'M-1'`
+		);
 		expect(t?.organisation).toBe('Café Zoë');
 		expect(t?.subject).toBe('Kassa “doet” niets – €50 kwijt');
 		expect(t?.created_at).toBe('2024-03-05T13:30:00.000Z');
@@ -153,7 +194,9 @@ describe('CSV dialects', () => {
 	});
 
 	it('reads UTF-8 with a BOM and tab separators', async () => {
-		const text = '\uFEFFMeldingnummer\tKlant\tOmschrijving\tPrioriteit\tAangemeld\tOpgelost\tUren\n' + 'T-1\tÆbleværk\tMulti\tnormaal\t01-02-2024 10:00\t\t2\n';
+		const text =
+			'\uFEFFMeldingnummer\tKlant\tOmschrijving\tPrioriteit\tAangemeld\tOpgelost\tUren\n' +
+			'T-1\tÆbleværk\tMulti\tnormaal\t01-02-2024 10:00\t\t2\n';
 		const file = path.join(dir, 'tab.tsv');
 		fs.writeFileSync(file, text);
 		const profile = path.join(dir, 'mapping.json');
@@ -190,7 +233,9 @@ describe('files that cannot be read at all write nothing', () => {
 	});
 
 	it('the wrong profile forced', async () => {
-		await expectUnreadable(zendesk, /cannot be read with the profile "peil-events"/, { profile: 'peil-events' });
+		await expectUnreadable(zendesk, /cannot be read with the profile "peil-events"/, {
+			profile: 'peil-events'
+		});
 	});
 
 	it('a file truncated inside a quoted field', async () => {
@@ -217,8 +262,16 @@ describe('status history and time entries', () => {
 		);
 		const e = await importFile(store, { file: events, source: 'zendesk' });
 		expect(e.profile).toBe('peil-events');
-		expect(e.counts.events).toEqual({ read: 4, inserted: 2, updated: 0, unchanged: 0, rejected: 2 });
-		expect(e.rejects.map((x) => x.reason).join('\n')).toMatch(/no ticket "9999"[\s\S]*unknown event kind "teleport"/);
+		expect(e.counts.events).toEqual({
+			read: 4,
+			inserted: 2,
+			updated: 0,
+			unchanged: 0,
+			rejected: 2
+		});
+		expect(e.rejects.map((x) => x.reason).join('\n')).toMatch(
+			/no ticket "9999"[\s\S]*unknown event kind "teleport"/
+		);
 		const again = await importFile(store, { file: events, source: 'zendesk' });
 		expect(again.counts.events).toMatchObject({ inserted: 0, unchanged: 2 });
 
@@ -229,8 +282,29 @@ describe('status history and time entries', () => {
 		);
 		const t = await importFile(store, { file: entries, source: 'zendesk' });
 		expect(t.profile).toBe('peil-time-entries');
-		expect(t.counts.timeEntries).toEqual({ read: 3, inserted: 2, updated: 0, unchanged: 0, rejected: 1 });
+		expect(t.counts.timeEntries).toEqual({
+			read: 3,
+			inserted: 2,
+			updated: 0,
+			unchanged: 0,
+			rejected: 1
+		});
 		expect(t.rejects[0]).toMatchObject({ row: 4, column: 'minutes', value: 'lots' });
 		allBalanced(t);
+	});
+});
+
+describe('keys stay unique without a database constraint', () => {
+	it('holds one row per (source, ticket id) after repeated, overlapping imports', async () => {
+		await importFile(store, { file: zendesk, source: 'zendesk' });
+		const newer = path.join(dir, 'newer.csv');
+		fs.writeFileSync(newer, fs.readFileSync(zendesk, 'utf8').replaceAll('Gemeente Zuidvelde', 'Gemeente Noordveld'));
+		await importFile(store, { file: newer, source: 'zendesk' });
+		await importFile(store, { file: zendesk, source: 'zendesk' });
+		await importFile(store, { file: newer, source: 'zendesk' });
+		const dup = await store.one('SELECT count(*) AS n FROM (SELECT source, external_id FROM tickets GROUP BY ALL HAVING count(*) > 1)');
+		expect(dup?.n).toBe(0);
+		expect((await store.one('SELECT count(*) AS n FROM tickets'))?.n).toBe(3);
+		expect((await store.one('SELECT count(*) AS n FROM ticket_history'))?.n).toBe(6);
 	});
 });

@@ -32,8 +32,12 @@ import {
 	buildNormSql,
 	buildRejectsSql,
 	buildStageSql,
+	buildFormatSniffSql,
+	chooseFormats,
+	instantFormats,
 	fieldChecks,
 	fieldType,
+	KEEP_RAW,
 	valueMapRows,
 	type ResolvedField
 } from './build-ingest-sql.ts';
@@ -113,7 +117,9 @@ export async function resolveProfile(q: Queryable, name: string): Promise<Profil
 		return userProfile(body, name);
 	}
 	const names = [...BUILTIN_PROFILES.map((p) => p.name), ...(await savedProfileNames(q))];
-	throw new Error(`No profile "${name}". Known profiles: ${names.join(', ')}; or give the path of a mapping file (.json).`);
+	throw new Error(
+		`No profile "${name}". Known profiles: ${names.join(', ')}; or give the path of a mapping file (.json).`
+	);
 }
 
 export async function savedProfileNames(q: Queryable): Promise<string[]> {
@@ -125,7 +131,8 @@ export function userProfile(body: unknown, where: string): Profile {
 	const problems = checkProfile(body);
 	if (body && typeof body === 'object' && 'derived' in body)
 		problems.push('"derived" is reserved for the built-in profiles');
-	if (problems.length) throw new ImportFileError(where, `is not a usable mapping: ${problems.join('; ')}`);
+	if (problems.length)
+		throw new ImportFileError(where, `is not a usable mapping: ${problems.join('; ')}`);
 	const p = body as Profile;
 	return { ...p, label: p.label || `mapping "${p.name}"` };
 }
@@ -142,7 +149,13 @@ function resolveFields(profile: Profile, file: InspectedFile, forced: boolean): 
 			}
 			continue;
 		}
-		fields.push({ field, spec, index, header: file.header[index], type: fieldType(profile, field, spec) });
+		fields.push({
+			field,
+			spec,
+			index,
+			header: file.header[index],
+			type: fieldType(profile, field, spec)
+		});
 	}
 	if (missingRequired.length) {
 		throw new ImportFileError(
@@ -162,11 +175,16 @@ function n(v: unknown): number {
 }
 
 async function loadZoneTables(tx: Tx, zone: ZoneSpec): Promise<void> {
-	await tx.run('CREATE TEMP TABLE zone_offsets (local_from TIMESTAMP, offset_seconds INTEGER, adjusted VARCHAR)');
+	await tx.run(
+		'CREATE TEMP TABLE zone_offsets (local_from TIMESTAMP, offset_seconds INTEGER, adjusted VARCHAR)'
+	);
 	const rows = offsetTable(zone);
 	// numbers and our own words only: safe to write as literals, and one statement instead of hundreds
 	const values = rows
-		.map((r) => `(TIMESTAMP '${localText(r.localFrom)}', ${r.offsetSeconds}, ${r.adjusted ? `'${r.adjusted}'` : 'NULL'})`)
+		.map(
+			(r) =>
+				`(TIMESTAMP '${localText(r.localFrom)}', ${r.offsetSeconds}, ${r.adjusted ? `'${r.adjusted}'` : 'NULL'})`
+		)
 		.join(', ');
 	await tx.run(`INSERT INTO zone_offsets VALUES ${values}`);
 }
@@ -182,9 +200,22 @@ async function loadValueMaps(tx: Tx, fields: ResolvedField[]): Promise<void> {
 	}
 }
 
-const TEMP_TABLES = ['stage', 'norm', 'derived', 'rejects', 'good', 'incoming', 'cls', 'zone_offsets', 'value_maps'];
+const TEMP_TABLES = [
+	'stage',
+	'norm',
+	'derived',
+	'rejects',
+	'good',
+	'incoming',
+	'cls',
+	'zone_offsets',
+	'value_maps'
+];
+
+const TEMP_VIEWS = ['good', 'derived'];
 
 async function dropTemps(tx: Tx): Promise<void> {
+	for (const v of TEMP_VIEWS) await tx.run(`DROP VIEW IF EXISTS temp.${v}`);
 	for (const t of TEMP_TABLES) await tx.run(`DROP TABLE IF EXISTS temp.${t}`);
 }
 
@@ -192,7 +223,10 @@ async function dropTemps(tx: Tx): Promise<void> {
 export function parseAsOf(value: string, zone: ZoneSpec): string {
 	const withOffset = /(Z|[+-]\d\d:?\d\d)$/i.test(value.trim());
 	const d = new Date(withOffset ? value : value.trim().replace(' ', 'T') + 'Z');
-	if (Number.isNaN(d.getTime())) throw new Error(`--as-of "${value}" is not a date and time (use ISO 8601, e.g. 2026-10-31T23:59:59+01:00)`);
+	if (Number.isNaN(d.getTime()))
+		throw new Error(
+			`--as-of "${value}" is not a date and time (use ISO 8601, e.g. 2026-10-31T23:59:59+01:00)`
+		);
 	if (withOffset) return d.toISOString();
 	// a wall-clock reading: through the one rule
 	return new Date(wallClock(d.getTime(), zone)).toISOString();
@@ -210,10 +244,14 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
 	const name = opts.name ?? path.basename(opts.file);
 	const progress = opts.onProgress ?? (() => {});
 	if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(opts.source))
-		throw new Error(`--source "${opts.source}" must be a short name of letters, digits, '.', '_' or '-' (e.g. zendesk)`);
+		throw new Error(
+			`--source "${opts.source}" must be a short name of letters, digits, '.', '_' or '-' (e.g. zendesk)`
+		);
 
 	progress('reading', 0);
-	const file = await inspectFile(opts.file, name, (done, total) => progress('reading', (done / total) * 0.3));
+	const file = await inspectFile(opts.file, name, (done, total) =>
+		progress('reading', (done / total) * 0.3)
+	);
 	try {
 		let profile: Profile;
 		let profileReason: string;
@@ -249,19 +287,48 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
 		const asOfGiven = opts.asOf ? parseAsOf(opts.asOf, zone) : null;
 
 		progress('staging', 0.3);
-		const report = await store.write(async (tx) => {
+		// Parsing and checking build temporary tables on the writer's connection *before* the
+		// transaction: DuckDB keeps data written inside a transaction in transaction-local storage,
+		// where the parsing queries run several times slower. Nothing in the store changes until
+		// BEGIN below; the temporary tables vanish with the connection if the process dies.
+		const report = await store.withWriter(async (_conn, tx) => {
 			await dropTemps(tx);
-			const importId = n((await tx.one('SELECT COALESCE(max(id), 0) + 1 AS id FROM imports'))?.id);
-			const stage = buildStageSql(file.csvPath, file.delimiter, file.header.length);
+			try {
+				return await stageCheckAndMerge(tx);
+			} finally {
+				await dropTemps(tx);
+			}
+		});
+		progress('done', 1);
+		return report;
+
+		async function stageCheckAndMerge(tx: Tx): Promise<ImportReport> {
+			const stage = buildStageSql(
+				file.csvPath,
+				file.delimiter,
+				file.header.length,
+				fields.map((f) => f.index)
+			);
 			try {
 				await tx.run(stage.text, stage.params);
 			} catch (e) {
-				throw new ImportFileError(name, `cannot be read as CSV: ${cleanDuckError((e as Error).message)}`);
+				throw new ImportFileError(
+					name,
+					`cannot be read as CSV: ${cleanDuckError((e as Error).message)}`
+				);
 			}
 			progress('checking', 0.45);
 			await loadZoneTables(tx, zone);
 			await loadValueMaps(tx, fields);
-			const norm = buildNormSql(fields);
+			const chosen = new Map<string, string[]>();
+			for (const f of fields.filter((x) => x.type === 'instant')) {
+				const candidates = instantFormats(f.spec);
+				if (candidates.length === 1) continue;
+				const sniff = buildFormatSniffSql(f.index, candidates);
+				const r = await tx.one(sniff.text, sniff.params);
+				chosen.set(f.field, chooseFormats(candidates, (r?.hits as number[]) ?? []));
+			}
+			const norm = buildNormSql(fields, chosen);
 			await tx.run(norm.text, norm.params);
 			const present = new Set(fields.map((f) => f.field));
 			const { sql: derivedSql, derived } = buildDerivedSql(profile, present);
@@ -277,7 +344,9 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
 			const extra = kindChecks(profile.kind, fields, present, asOfGiven, opts.source, p);
 			const rj = buildRejectsSql(checks, extra, p);
 			await tx.run(rj.text, rj.params);
-			await tx.run('CREATE TEMP TABLE good AS SELECT d.* FROM derived d ANTI JOIN rejects r ON r.row_no = d.row_no');
+			await tx.run(
+				'CREATE TEMP VIEW good AS SELECT d.* FROM derived d ANTI JOIN rejects r ON r.row_no = d.row_no'
+			);
 
 			const rowsRead = n((await tx.one('SELECT count(*) AS c FROM stage'))?.c);
 			const rejectedRows = n((await tx.one('SELECT count(DISTINCT row_no) AS c FROM rejects'))?.c);
@@ -295,89 +364,149 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
 			let asOf = asOfGiven;
 			let asOfOrigin = asOfGiven ? 'given with --as-of' : 'the latest time in the file';
 			if (!asOf) {
-				const allInstants = [...present].filter((f) => fieldTypeOf(profile, fields, f) === 'instant');
+				const allInstants = [...present].filter(
+					(f) => fieldTypeOf(profile, fields, f) === 'instant'
+				);
 				if (allInstants.length) {
-					const r = await tx.one(`SELECT greatest(${allInstants.map((f) => `max(${f})`).join(', ')}) AS m FROM good`);
+					const r = await tx.one(
+						`SELECT greatest(${allInstants.map((f) => `max(${f})`).join(', ')}) AS m FROM good`
+					);
 					asOf = r?.m ? String(r.m) : null;
 				}
 				if (!asOf) asOfOrigin = 'none: the file has no valid times';
 			}
 
 			progress('merging', 0.6);
-			const counts = { rows: zeroCounts(), tickets: zeroCounts(), events: zeroCounts(), timeEntries: zeroCounts() };
-			let accountsCreated: { id: string; name: string }[] = [];
-			const notInExport: string[] = [];
-			const kindCounts = zeroCounts();
-			kindCounts.read = rowsRead;
-			kindCounts.rejected = rejectedRows;
-			if (profile.kind === 'tickets') {
-				for (const f of Object.keys(RECORD_FIELDS.tickets)) if (!present.has(f)) notInExport.push(f);
-				accountsCreated = await createUnknownAccounts(tx, opts.source, importId, !!opts.isSample, present.has('organisation'));
-				const sla = [...present].filter(isHelpdeskSlaField);
-				await buildIncomingTickets(tx, opts.source, present, new Set(fields.map((f) => f.field)), notInExport, sla, derivedOrigin(profile, derived));
-				Object.assign(kindCounts, await mergeVersioned(tx, 'tickets', 'ticket_history', importId));
-				counts.tickets = kindCounts;
-			} else if (profile.kind === 'time_entries') {
-				await buildIncomingTimeEntries(tx, opts.source, present);
-				Object.assign(kindCounts, await mergeVersioned(tx, 'time_entries', 'time_entry_history', importId));
-				counts.timeEntries = kindCounts;
-			} else {
-				Object.assign(kindCounts, await mergeEvents(tx, opts.source, present, importId));
-				counts.events = kindCounts;
+			await tx.run('BEGIN TRANSACTION');
+			try {
+				return await merge();
+			} catch (e) {
+				await tx.run('ROLLBACK');
+				throw e;
 			}
-			counts.rows = { ...kindCounts };
 
-			const rejectRows = await tx.all('SELECT row_no, column_name, value, reason FROM rejects ORDER BY row_no, column_name');
-			await tx.run(
-				`INSERT INTO import_rejects SELECT $1, $2, $3, row_no, column_name, value, reason FROM rejects`,
-				[importId, profile.kind, name]
-			);
-			const finished = new Date();
-			const report: ImportReport = {
-				importId,
-				file: name,
-				fileSize: file.size,
-				sha256: file.sha256,
-				source: opts.source,
-				profile: profile.name,
-				profileLabel: profile.label,
-				profileReason,
-				recordKind: profile.kind,
-				encoding: file.encoding,
-				delimiter: file.delimiter === '\t' ? 'tab' : file.delimiter,
-				zone: zone.name,
-				asOf,
-				asOfOrigin,
-				wallClockAdjusted: adjusted,
-				counts,
-				notInExport,
-				derived: derived.map((d) => {
-					const o = profile.derived?.[d]?.origin;
-					return o ? `${d} (from ${o})` : d;
-				}),
-				accountsCreated,
-				rejects: rejectRows.slice(0, 1000).map((r) => ({
-					row: n(r.row_no),
-					column: r.column_name === null ? null : String(r.column_name),
-					value: r.value === null ? null : String(r.value),
-					reason: String(r.reason)
-				})),
-				rejectsTotal: rejectRows.length,
-				startedAt: started.toISOString(),
-				finishedAt: finished.toISOString(),
-				durationMs: finished.getTime() - started.getTime(),
-				isSample: !!opts.isSample
-			};
-			await tx.run(
-				`INSERT INTO imports (id, source, record_kind, profile, profile_reason, file_name, file_size, file_sha256, encoding, zone, as_of, as_of_origin, started_at, finished_at, status, is_sample, report)
+			async function merge(): Promise<ImportReport> {
+				const importId = n(
+					(await tx.one('SELECT COALESCE(max(id), 0) + 1 AS id FROM imports'))?.id
+				);
+				const counts = {
+					rows: zeroCounts(),
+					tickets: zeroCounts(),
+					events: zeroCounts(),
+					timeEntries: zeroCounts()
+				};
+				let accountsCreated: { id: string; name: string }[] = [];
+				const notInExport: string[] = [];
+				const kindCounts = zeroCounts();
+				kindCounts.read = rowsRead;
+				kindCounts.rejected = rejectedRows;
+				if (profile.kind === 'tickets') {
+					for (const f of Object.keys(RECORD_FIELDS.tickets))
+						if (!present.has(f)) notInExport.push(f);
+					accountsCreated = await createUnknownAccounts(
+						tx,
+						opts.source,
+						importId,
+						!!opts.isSample,
+						present.has('organisation')
+					);
+					const sla = [...present].filter(isHelpdeskSlaField);
+					await buildIncomingTickets(
+						tx,
+						opts.source,
+						present,
+						new Set(fields.map((f) => f.field)),
+						notInExport,
+						sla,
+						derivedOrigin(profile, derived)
+					);
+					Object.assign(
+						kindCounts,
+						await mergeVersioned(tx, 'tickets', 'ticket_history', importId)
+					);
+					counts.tickets = kindCounts;
+				} else if (profile.kind === 'time_entries') {
+					await buildIncomingTimeEntries(tx, opts.source, present);
+					Object.assign(
+						kindCounts,
+						await mergeVersioned(tx, 'time_entries', 'time_entry_history', importId)
+					);
+					counts.timeEntries = kindCounts;
+				} else {
+					Object.assign(kindCounts, await mergeEvents(tx, opts.source, present, importId));
+					counts.events = kindCounts;
+				}
+				counts.rows = { ...kindCounts };
+
+				const rejectRows = await tx.all(
+					'SELECT row_no, column_name, value, reason FROM rejects ORDER BY row_no, column_name'
+				);
+				await tx.run(
+					`INSERT INTO import_rejects SELECT $1, $2, $3, row_no, column_name, value, reason FROM rejects`,
+					[importId, profile.kind, name]
+				);
+				const finished = new Date();
+				const report: ImportReport = {
+					importId,
+					file: name,
+					fileSize: file.size,
+					sha256: file.sha256,
+					source: opts.source,
+					profile: profile.name,
+					profileLabel: profile.label,
+					profileReason,
+					recordKind: profile.kind,
+					encoding: file.encoding,
+					delimiter: file.delimiter === '\t' ? 'tab' : file.delimiter,
+					zone: zone.name,
+					asOf,
+					asOfOrigin,
+					wallClockAdjusted: adjusted,
+					counts,
+					notInExport,
+					derived: derived.map((d) => {
+						const o = profile.derived?.[d]?.origin;
+						return o ? `${d} (from ${o})` : d;
+					}),
+					accountsCreated,
+					rejects: rejectRows.slice(0, 1000).map((r) => ({
+						row: n(r.row_no),
+						column: r.column_name === null ? null : String(r.column_name),
+						value: r.value === null ? null : String(r.value),
+						reason: String(r.reason)
+					})),
+					rejectsTotal: rejectRows.length,
+					startedAt: started.toISOString(),
+					finishedAt: finished.toISOString(),
+					durationMs: finished.getTime() - started.getTime(),
+					isSample: !!opts.isSample
+				};
+				await tx.run(
+					`INSERT INTO imports (id, source, record_kind, profile, profile_reason, file_name, file_size, file_sha256, encoding, zone, as_of, as_of_origin, started_at, finished_at, status, is_sample, report)
 				 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::TIMESTAMPTZ, $12, $13::TIMESTAMPTZ, $14::TIMESTAMPTZ, 'committed', $15, $16::JSON)`,
-				[importId, opts.source, profile.kind, profile.name, profileReason, name, file.size, file.sha256, file.encoding, zone.name, asOf, asOfOrigin, report.startedAt, report.finishedAt, !!opts.isSample, JSON.stringify({ ...report, rejects: [] })]
-			);
-			await dropTemps(tx);
-			return report;
-		});
-		progress('done', 1);
-		return report;
+					[
+						importId,
+						opts.source,
+						profile.kind,
+						profile.name,
+						profileReason,
+						name,
+						file.size,
+						file.sha256,
+						file.encoding,
+						zone.name,
+						asOf,
+						asOfOrigin,
+						report.startedAt,
+						report.finishedAt,
+						!!opts.isSample,
+						JSON.stringify({ ...report, rejects: [] })
+					]
+				);
+				await tx.run('COMMIT');
+				return report;
+			}
+		}
 	} finally {
 		cleanup(file);
 	}
@@ -390,43 +519,68 @@ function fieldTypeOf(profile: Profile, fields: ResolvedField[], f: string): stri
 }
 
 function derivedOrigin(profile: Profile, derived: string[]): string | null {
-	return derived.includes('first_response_at') ? (profile.derived?.first_response_at?.origin ?? 'derived') : null;
+	return derived.includes('first_response_at')
+		? (profile.derived?.first_response_at?.origin ?? 'derived')
+		: null;
 }
 
 function cleanDuckError(msg: string): string {
 	return msg
 		.replace(/^[A-Za-z ]+Error: /, '')
 		.split('\n')
-		.filter((l) => l.trim() && !/^\s*(Possible fixes|\*|DIALECT|Original Line|file=|delimiter|quote|escape|new_line|header|skip|comment|strict_mode|date_format|timestamp_format|null_padding|sample_size|ignore_errors|all_varchar|Parser options|auto_detect|columns|max_line_size|buffer)/i.test(l))
+		.filter(
+			(l) =>
+				l.trim() &&
+				!/^\s*(Possible fixes|\*|DIALECT|Original Line|file=|delimiter|quote|escape|new_line|header|skip|comment|strict_mode|date_format|timestamp_format|null_padding|sample_size|ignore_errors|all_varchar|Parser options|auto_detect|columns|max_line_size|buffer)/i.test(
+					l
+				)
+		)
 		.slice(0, 3)
 		.join(' ')
 		.trim();
 }
 
 /** Checks that need more than one field, per kind of record. SQL over `derived` d. */
-function kindChecks(kind: RecordKind, fields: ResolvedField[], present: Set<string>, asOf: string | null, source: string, p: Params): string[] {
+function kindChecks(
+	kind: RecordKind,
+	fields: ResolvedField[],
+	present: Set<string>,
+	asOf: string | null,
+	source: string,
+	p: Params
+): string[] {
 	const col = (f: string) => p.add(fields.find((x) => x.field === f)?.header ?? f);
 	const out: string[] = [];
 	const keyField = kind === 'events' ? null : 'external_id';
 	if (keyField && present.has(keyField)) {
 		const what = kind === 'tickets' ? 'ticket id' : 'time entry id';
-		out.push(`SELECT row_no, ${col(keyField)}, r_${keyField}, 'duplicate ${what} "' || r_${keyField} || '": row ' || first_row || ' of this file has it too' FROM (SELECT row_no, r_${keyField}, min(row_no) OVER (PARTITION BY ${keyField}) AS first_row FROM derived WHERE ${keyField} IS NOT NULL) WHERE row_no > first_row`);
+		out.push(
+			`SELECT row_no, ${col(keyField)}, ${keyField}, 'duplicate ${what} "' || ${keyField} || '": row ' || first_row || ' of this file has it too' FROM (SELECT row_no, ${keyField}, min(row_no) OVER (PARTITION BY ${keyField}) AS first_row FROM derived WHERE ${keyField} IS NOT NULL) WHERE row_no > first_row`
+		);
 	}
 	if (kind === 'tickets') {
 		for (const f of ['first_response_at', 'resolved_at', 'closed_at']) {
 			if (!present.has(f) || !present.has('created_at')) continue;
 			const label = RECORD_FIELDS.tickets[f].label;
-			const shown = fields.some((x) => x.field === f) ? `r_${f}` : `strftime(${f}, '%Y-%m-%d %H:%M:%S UTC')`;
-			out.push(`SELECT row_no, ${col(fields.some((x) => x.field === f) ? f : 'created_at')}, ${shown}, 'the ${label} ' || strftime(${f}, '%Y-%m-%d %H:%M:%S UTC') || ' is before the creation time ' || strftime(created_at, '%Y-%m-%d %H:%M:%S UTC') FROM derived WHERE ${f} < created_at`);
+			const shown = fields.some((x) => x.field === f)
+				? `strftime(${f}, '%Y-%m-%d %H:%M:%S UTC')`
+				: `strftime(${f}, '%Y-%m-%d %H:%M:%S UTC')`;
+			out.push(
+				`SELECT row_no, ${col(fields.some((x) => x.field === f) ? f : 'created_at')}, ${shown}, 'the ${label} ' || strftime(${f}, '%Y-%m-%d %H:%M:%S UTC') || ' is before the creation time ' || strftime(created_at, '%Y-%m-%d %H:%M:%S UTC') FROM derived WHERE ${f} < created_at`
+			);
 		}
 	}
 	if (asOf) {
 		const t = kind === 'tickets' ? 'created_at' : kind === 'events' ? 'occurred_at' : 'started_at';
 		if (present.has(t))
-			out.push(`SELECT row_no, ${col(t)}, r_${t}, 'the time ' || strftime(${t}, '%Y-%m-%d %H:%M:%S UTC') || ' is after the as-of instant ' || ${p.add(asOf)} FROM derived WHERE ${t} > ${p.add(asOf)}::TIMESTAMPTZ`);
+			out.push(
+				`SELECT row_no, ${col(t)}, strftime(${t}, '%Y-%m-%d %H:%M:%S UTC'), 'the time ' || strftime(${t}, '%Y-%m-%d %H:%M:%S UTC') || ' is after the as-of instant ' || ${p.add(asOf)} FROM derived WHERE ${t} > ${p.add(asOf)}::TIMESTAMPTZ`
+			);
 	}
 	if (kind !== 'tickets' && present.has('ticket_id')) {
-		out.push(`SELECT d.row_no, ${col('ticket_id')}, d.r_ticket_id, 'no ticket "' || d.ticket_id || '" from source ' || ${p.add(source)} || ' in the store: import the tickets file first' FROM derived d WHERE d.ticket_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.source = ${p.add(source)} AND t.external_id = d.ticket_id)`);
+		out.push(
+			`SELECT d.row_no, ${col('ticket_id')}, d.ticket_id, 'no ticket "' || d.ticket_id || '" from source ' || ${p.add(source)} || ' in the store: import the tickets file first' FROM derived d WHERE d.ticket_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.source = ${p.add(source)} AND t.external_id = d.ticket_id)`
+		);
 	}
 	return out;
 }
@@ -435,7 +589,13 @@ function kindChecks(kind: RecordKind, fields: ResolvedField[], present: Set<stri
  * Organisations no account knows (by alias for this source or any source, or by name) become
  * "unassigned" accounts, listed on /accounts for a person to complete; their tickets load.
  */
-async function createUnknownAccounts(tx: Tx, source: string, importId: number, isSample: boolean, hasOrganisation: boolean): Promise<{ id: string; name: string }[]> {
+async function createUnknownAccounts(
+	tx: Tx,
+	source: string,
+	importId: number,
+	isSample: boolean,
+	hasOrganisation: boolean
+): Promise<{ id: string; name: string }[]> {
 	if (!hasOrganisation) return [];
 	const unknown = await tx.all(
 		`SELECT DISTINCT g.organisation AS name FROM good g
@@ -457,14 +617,47 @@ async function createUnknownAccounts(tx: Tx, source: string, importId: number, i
 			`INSERT INTO accounts (id, name, status, is_sample, created_by_import, created_at, updated_at) VALUES ($1, $2, 'unassigned', $3, $4, now(), now())`,
 			[id, name, isSample, importId]
 		);
-		await tx.run(`INSERT INTO account_aliases VALUES ($1, lower(regexp_replace(trim($2), '\\s+', ' ', 'g')), $2, $3)`, [source, name, id]);
+		await tx.run(
+			`INSERT INTO account_aliases VALUES ($1, lower(regexp_replace(trim($2), '\\s+', ' ', 'g')), $2, $3)`,
+			[source, name, id]
+		);
 		created.push({ id, name });
 	}
 	return created;
 }
 
 const TICKET_COLUMNS = [
-	'source', 'external_id', 'account_id', 'organisation', 'subject', 'status', 'status_raw', 'submitted_priority', 'final_priority', 'priority_raw', 'type', 'type_raw', 'category', 'channel', 'language', 'requester_name', 'requester_email', 'requester_id', 'line', 'phone_pin_valid', 'tags', 'created_at', 'first_response_at', 'first_response_origin', 'resolved_at', 'closed_at', 'updated_at', 'helpdesk_sla', 'missing_fields', 'defaulted_fields', 'row_hash'
+	'source',
+	'external_id',
+	'account_id',
+	'organisation',
+	'subject',
+	'status',
+	'status_raw',
+	'submitted_priority',
+	'final_priority',
+	'priority_raw',
+	'type',
+	'type_raw',
+	'category',
+	'channel',
+	'language',
+	'requester_name',
+	'requester_email',
+	'requester_id',
+	'line',
+	'phone_pin_valid',
+	'tags',
+	'created_at',
+	'first_response_at',
+	'first_response_origin',
+	'resolved_at',
+	'closed_at',
+	'updated_at',
+	'helpdesk_sla',
+	'missing_fields',
+	'defaulted_fields',
+	'row_hash'
 ];
 
 /** SQL list literal of our own field names (never user text). */
@@ -472,13 +665,24 @@ function nameList(names: string[]): string {
 	return names.length ? `[${names.map((x) => `'${x}'`).join(', ')}]::VARCHAR[]` : 'NULL::VARCHAR[]';
 }
 
-async function buildIncomingTickets(tx: Tx, source: string, present: Set<string>, mapped: Set<string>, notInExport: string[], sla: string[], firstResponseOrigin: string | null): Promise<void> {
-	const v = (f: string, cast = '') => (present.has(f) ? `g.${f}${cast}` : `NULL${cast || '::VARCHAR'}`);
-	const raw = (f: string) => (mapped.has(f) ? `g.r_${f}` : 'NULL::VARCHAR');
+async function buildIncomingTickets(
+	tx: Tx,
+	source: string,
+	present: Set<string>,
+	mapped: Set<string>,
+	notInExport: string[],
+	sla: string[],
+	firstResponseOrigin: string | null
+): Promise<void> {
+	const v = (f: string, cast = '') =>
+		present.has(f) ? `g.${f}${cast}` : `NULL${cast || '::VARCHAR'}`;
+	const raw = (f: string) => (mapped.has(f) && KEEP_RAW.has(f) ? `g.r_${f}` : 'NULL::VARCHAR');
 	const langDefault = present.has('language')
 		? `CASE WHEN g.language IS NULL AND a.default_language IS NOT NULL THEN ['language'] ELSE NULL END`
 		: `CASE WHEN a.default_language IS NOT NULL THEN ['language'] ELSE NULL END`;
-	const slaJson = sla.length ? `json_object(${sla.map((f) => `'${f.slice(4)}', g.${f}`).join(', ')})` : 'NULL::JSON';
+	const slaJson = sla.length
+		? `json_object(${sla.map((f) => `'${f.slice(4)}', g.${f}`).join(', ')})`
+		: 'NULL::JSON';
 	const fro = present.has('first_response_at')
 		? `CASE WHEN g.first_response_at IS NOT NULL THEN '${firstResponseOrigin ?? 'export'}' END`
 		: 'NULL::VARCHAR';
@@ -488,7 +692,7 @@ async function buildIncomingTickets(tx: Tx, source: string, present: Set<string>
 		   LEFT JOIN accounts a ON a.id = COALESCE(al.account_id, byname.id)`
 		: `LEFT JOIN accounts a ON false`;
 	await tx.run(
-		`CREATE TEMP TABLE incoming AS
+		`CREATE TEMP TABLE incoming AS SELECT *, ${rowHashSql(TICKET_COLUMNS.filter((c) => c !== 'row_hash'))} AS row_hash FROM (
 		 SELECT $1::VARCHAR AS source, g.external_id, a.id AS account_id, ${v('organisation')} AS organisation, ${v('subject')} AS subject,
 		   ${v('status')} AS status, ${raw('status')} AS status_raw, ${v('submitted_priority')} AS submitted_priority, ${v('final_priority')} AS final_priority,
 		   ${raw('final_priority')} AS priority_raw, ${v('type')} AS type, ${raw('type')} AS type_raw, ${v('category')} AS category, ${v('channel')} AS channel,
@@ -497,51 +701,78 @@ async function buildIncomingTickets(tx: Tx, source: string, present: Set<string>
 		   g.created_at, ${v('first_response_at', '::TIMESTAMPTZ')} AS first_response_at, ${fro} AS first_response_origin,
 		   ${v('resolved_at', '::TIMESTAMPTZ')} AS resolved_at, ${v('closed_at', '::TIMESTAMPTZ')} AS closed_at, ${v('updated_at', '::TIMESTAMPTZ')} AS updated_at,
 		   ${slaJson} AS helpdesk_sla, ${nameList(notInExport)} AS missing_fields, ${langDefault} AS defaulted_fields
-		 FROM good g ${accountJoin}`,
+		 FROM good g ${accountJoin})`,
 		[source]
 	);
-	await addRowHash(tx, TICKET_COLUMNS.filter((c) => c !== 'row_hash'));
 }
 
-const TIME_ENTRY_COLUMNS = ['source', 'external_id', 'ticket_id', 'started_at', 'minutes', 'work_type', 'billable', 'on_site', 'order_reference', 'agent', 'row_hash'];
+const TIME_ENTRY_COLUMNS = [
+	'source',
+	'external_id',
+	'ticket_id',
+	'started_at',
+	'minutes',
+	'work_type',
+	'billable',
+	'on_site',
+	'order_reference',
+	'agent',
+	'row_hash'
+];
 
-async function buildIncomingTimeEntries(tx: Tx, source: string, present: Set<string>): Promise<void> {
+async function buildIncomingTimeEntries(
+	tx: Tx,
+	source: string,
+	present: Set<string>
+): Promise<void> {
 	const v = (f: string, cast = '::VARCHAR') => (present.has(f) ? `g.${f}${cast}` : `NULL${cast}`);
 	await tx.run(
-		`CREATE TEMP TABLE incoming AS SELECT $1::VARCHAR AS source, g.external_id, g.ticket_id, g.started_at, g.minutes::DOUBLE AS minutes,
+		`CREATE TEMP TABLE incoming AS SELECT *, ${rowHashSql(TIME_ENTRY_COLUMNS.filter((c) => c !== 'row_hash'))} AS row_hash FROM (SELECT $1::VARCHAR AS source, g.external_id, g.ticket_id, g.started_at, g.minutes::DOUBLE AS minutes,
 		   ${v('work_type')} AS work_type, ${v('billable', '::BOOLEAN')} AS billable, ${v('on_site', '::BOOLEAN')} AS on_site,
-		   ${v('order_reference')} AS order_reference, ${v('agent')} AS agent FROM good g`,
+		   ${v('order_reference')} AS order_reference, ${v('agent')} AS agent FROM good g)`,
 		[source]
 	);
-	await addRowHash(tx, TIME_ENTRY_COLUMNS.filter((c) => c !== 'row_hash'));
 }
 
-/** The row hash decides unchanged vs updated on a re-import: every stored column but the key's import ids. */
-async function addRowHash(tx: Tx, columns: string[]): Promise<void> {
-	const parts = columns.map((c) => `COALESCE(CAST(${c} AS VARCHAR), '\u2205')`).join(", '\u001f', ");
-	await tx.run(`ALTER TABLE incoming ADD COLUMN row_hash VARCHAR`);
-	await tx.run(`UPDATE incoming SET row_hash = md5(concat(${parts}))`);
+/** The row hash decides unchanged vs updated on a re-import: every stored column but the import ids. */
+/** The row hash of a stored ticket, for code that changes a ticket column outside an import. */
+export function ticketRowHashSql(): string {
+	return rowHashSql(TICKET_COLUMNS.filter((c) => c !== 'row_hash'));
+}
+
+function rowHashSql(columns: string[]): string {
+	// DuckDB's own 64-bit hash of the values: far cheaper than md5 over their text
+	return `hash(${columns.join(', ')})::VARCHAR`;
 }
 
 /**
  * Insert new records, update changed ones (keeping the replaced version in the history table
  * under this import's id), count the rest as unchanged.
  */
-async function mergeVersioned(tx: Tx, table: 'tickets' | 'time_entries', history: string, importId: number): Promise<Omit<Counts, 'read' | 'rejected'>> {
+async function mergeVersioned(
+	tx: Tx,
+	table: 'tickets' | 'time_entries',
+	history: string,
+	importId: number
+): Promise<Omit<Counts, 'read' | 'rejected'>> {
 	const cols = table === 'tickets' ? TICKET_COLUMNS : TIME_ENTRY_COLUMNS;
 	await tx.run(
 		`CREATE TEMP TABLE cls AS SELECT i.source, i.external_id,
 		   CASE WHEN t.external_id IS NULL THEN 'insert' WHEN t.row_hash = i.row_hash THEN 'same' ELSE 'update' END AS op
 		 FROM incoming i LEFT JOIN ${table} t ON t.source = i.source AND t.external_id = i.external_id`
 	);
-	const c = await tx.one(`SELECT count(*) FILTER (op = 'insert') AS ins, count(*) FILTER (op = 'update') AS upd, count(*) FILTER (op = 'same') AS same FROM cls`);
+	const c = await tx.one(
+		`SELECT count(*) FILTER (op = 'insert') AS ins, count(*) FILTER (op = 'update') AS upd, count(*) FILTER (op = 'same') AS same FROM cls`
+	);
 	const updated = n(c?.upd);
 	if (updated) {
 		await tx.run(
 			`INSERT INTO ${history} SELECT $1, t.* FROM ${table} t SEMI JOIN (SELECT * FROM cls WHERE op = 'update') c ON c.source = t.source AND c.external_id = t.external_id`,
 			[importId]
 		);
-		const set = cols.filter((x) => x !== 'source' && x !== 'external_id').map((x) => `${x} = i.${x}`);
+		const set = cols
+			.filter((x) => x !== 'source' && x !== 'external_id')
+			.map((x) => `${x} = i.${x}`);
 		await tx.run(
 			`UPDATE ${table} t SET ${set.join(', ')}, import_id = $1 FROM incoming i, cls c
 			 WHERE c.op = 'update' AND c.source = i.source AND c.external_id = i.external_id AND t.source = i.source AND t.external_id = i.external_id`,
@@ -550,14 +781,25 @@ async function mergeVersioned(tx: Tx, table: 'tickets' | 'time_entries', history
 	}
 	await tx.run(
 		`INSERT INTO ${table} (${cols.join(', ')}, import_id, first_import_id)
-		 SELECT ${cols.map((x) => `i.${x}`).join(', ')}, $1, $1 FROM incoming i SEMI JOIN (SELECT * FROM cls WHERE op = 'insert') c ON c.source = i.source AND c.external_id = i.external_id`,
+		 SELECT ${cols.map((x) => `i.${x}`).join(', ')}, $1, $1 FROM incoming i
+		 ${
+				// a first load (everything new) needs no join back to the classification
+				n(c?.ins) === n(c?.ins) + updated + n(c?.same)
+					? ''
+					: `SEMI JOIN (SELECT * FROM cls WHERE op = 'insert') c ON c.source = i.source AND c.external_id = i.external_id`
+			}`,
 		[importId]
 	);
 	return { inserted: n(c?.ins), updated, unchanged: n(c?.same) };
 }
 
 /** Events are facts: the same event exported twice is one event; new ones are added. */
-async function mergeEvents(tx: Tx, source: string, present: Set<string>, importId: number): Promise<Omit<Counts, 'read' | 'rejected'>> {
+async function mergeEvents(
+	tx: Tx,
+	source: string,
+	present: Set<string>,
+	importId: number
+): Promise<Omit<Counts, 'read' | 'rejected'>> {
 	const v = (f: string) => (present.has(f) ? `g.${f}` : 'NULL::VARCHAR');
 	await tx.run(
 		`CREATE TEMP TABLE incoming AS

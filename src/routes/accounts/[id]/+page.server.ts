@@ -1,0 +1,54 @@
+import { error, fail } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { getStore } from '$lib/server/store';
+import { ALL_ACCOUNTS } from '$lib/server/scope';
+import { getAccount } from '$lib/server/reports/overview';
+import { saveAccount } from '$lib/server/accounts/accounts';
+
+/** The form's fields; the list fields are textareas with one item per line. */
+const TEXT_FIELDS = [
+	'name',
+	'policy',
+	'csm',
+	'account_manager',
+	'time_zone',
+	'default_language'
+] as const;
+const LIST_FIELDS = ['tiers', 'aliases', 'contacts', 'arrears'] as const;
+export type AccountFormValues = Record<
+	(typeof TEXT_FIELDS)[number] | (typeof LIST_FIELDS)[number],
+	string
+>;
+
+export const load = (async ({ params }) => {
+	const account = await getAccount(await getStore(), ALL_ACCOUNTS, params.id);
+	if (!account) error(404, 'No such account');
+	return { account };
+}) satisfies PageServerLoad;
+
+export const actions = {
+	save: async ({ request, params }) => {
+		const form = await request.formData();
+		const values = Object.fromEntries(
+			[...TEXT_FIELDS, ...LIST_FIELDS].map((k) => [k, String(form.get(k) ?? '')])
+		) as AccountFormValues;
+		// one item per line in the form, `;`-separated in the record (the accounts file's format)
+		const lists = Object.fromEntries(
+			LIST_FIELDS.map((k) => [
+				k,
+				values[k]
+					.split(/\r?\n/)
+					.map((l) => l.trim())
+					.filter(Boolean)
+					.join(';')
+			])
+		);
+		const result = await saveAccount(
+			await getStore(),
+			{ ...values, ...lists, id: params.id },
+			params.id
+		);
+		if (!result.ok) return fail(400, { problems: result.problems, values });
+		return { saved: true };
+	}
+} satisfies Actions;
