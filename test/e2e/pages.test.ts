@@ -9,48 +9,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+import { ROOT, startServer, waitFor, type RunningServer } from '../helpers/server.ts';
 const FIXTURE = path.join(ROOT, 'test/fixtures/zendesk-small.csv');
 const CHROMIUM = '/usr/bin/chromium';
 
-let server: ChildProcess | null = null;
-let serverLog = '';
+let server: RunningServer | null = null;
 let browser: Browser | null = null;
 let page: Page;
 let base = '';
-let tmp = '';
-
-function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const s = net.createServer();
-		s.once('error', reject);
-		s.listen(0, '127.0.0.1', () => {
-			const port = (s.address() as net.AddressInfo).port;
-			s.close(() => resolve(port));
-		});
-	});
-}
-
-async function waitFor(
-	check: () => Promise<boolean> | boolean,
-	timeoutMs: number,
-	what: string
-): Promise<void> {
-	const until = Date.now() + timeoutMs;
-	for (;;) {
-		if (await check()) return;
-		if (Date.now() > until)
-			throw new Error(`Timed out waiting for ${what}.\nServer output:\n${serverLog}`);
-		await new Promise((r) => setTimeout(r, 500));
-	}
-}
 
 /** A count as the pages print it (nl-NL grouping: 1.500). */
 function count(text: string | null): number {
@@ -58,49 +26,9 @@ function count(text: string | null): number {
 }
 
 beforeAll(async () => {
-	if (!fs.existsSync(path.join(ROOT, 'build/index.js'))) {
-		execFileSync('npx', ['vite', 'build'], { cwd: ROOT, stdio: 'inherit' });
-	}
 	await waitFor(() => fs.existsSync(CHROMIUM), 5 * 60_000, `${CHROMIUM} to be installed`);
-
-	tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'peil-e2e-'));
-	const dataDir = path.join(tmp, 'data');
-	for (const dir of ['policies', 'calendars'])
-		fs.cpSync(path.join(ROOT, 'data', dir), path.join(dataDir, dir), { recursive: true });
-	const port = await freePort();
-	base = `http://127.0.0.1:${port}`;
-	server = spawn(process.execPath, ['build/index.js'], {
-		cwd: ROOT,
-		env: {
-			...process.env,
-			PORT: String(port),
-			HOST: '127.0.0.1',
-			// adapter-node assumes https unless told the origin; without it SvelteKit's CSRF check
-			// refuses every form action posted over plain http (403 "Cross-site POST form submissions")
-			ORIGIN: base,
-			PEIL_DB: path.join(tmp, 'peil.duckdb'),
-			PEIL_DATA_DIR: dataDir,
-			PEIL_SAMPLE_TICKETS: '1500',
-			BODY_SIZE_LIMIT: 'Infinity'
-		},
-		stdio: ['ignore', 'pipe', 'pipe']
-	});
-	server.stdout?.on('data', (d) => (serverLog += String(d)));
-	server.stderr?.on('data', (d) => (serverLog += String(d)));
-	let exited = false;
-	server.once('exit', () => (exited = true));
-	await waitFor(
-		async () => {
-			if (exited) throw new Error(`The server stopped before it answered.\n${serverLog}`);
-			try {
-				return (await fetch(`${base}/api/health`)).ok;
-			} catch {
-				return false;
-			}
-		},
-		120_000,
-		'GET /api/health'
-	);
+	server = await startServer({ PEIL_SAMPLE_TICKETS: '1500' });
+	base = server.base;
 
 	browser = await chromium.launch({
 		executablePath: CHROMIUM,
@@ -122,13 +50,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	await browser?.close();
-	if (server && server.exitCode === null) {
-		const stopped = new Promise((r) => server!.once('exit', r));
-		server.kill('SIGTERM');
-		await Promise.race([stopped, new Promise((r) => setTimeout(r, 10_000))]);
-		if (server.exitCode === null) server.kill('SIGKILL');
-	}
-	if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+	await server?.stop();
 }, 60_000);
 
 describe('pages', () => {

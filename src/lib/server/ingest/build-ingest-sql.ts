@@ -5,18 +5,61 @@
  * The import works in set-based steps on temporary tables (one pass of DuckDB each, fast on
  * millions of rows):
  *   stage    the file as read_csv reads it: every column VARCHAR, named c0..cN by position
- *            (header names repeat in real exports: Jira's Comment, the process logs' Variant)
+ *            (header names repeat in real exports: Jira's Comment, the process logs' Variant).
+ *            Its rowid is the record's position in the file (the table is made outside any
+ *            transaction, in file order), so a record's row number is rowid + 2: the header is
+ *            row 1, as a spreadsheet numbers it.
  *   norm     each Peil field parsed from its column: text trimmed, values mapped, numbers and
  *            booleans cast, instants parsed with the profile's formats; wall-clock times become
- *            instants through an ASOF join on `zone_offsets` (the one rule of wall-clock.ts)
+ *            instants through `zoneLookup` (the one rule of wall-clock.ts, as a per-year table)
  *   rejects  one row per problem: row number, column, value, reason
- *   good     norm minus rejected rows, with derived fields applied
+ *   derived  (view) norm with the profile's derived fields applied
+ *   good     (view) derived minus rejected rows
  * Column names in the SQL are always ours (c0…, field names checked against RECORD_FIELDS);
  * everything that comes from a file or a user (header names, formats, map values) is a parameter.
  */
 import { DEFAULT_INSTANT_FORMATS, describeFormats, hasOffset, toStrptime } from './date-formats.ts';
 import { RECORD_FIELDS, isHelpdeskSlaField, type FieldSpec, type Profile } from './profile.ts';
 import type { Param } from '../db/index.ts';
+import { offsetTable, type ZoneSpec } from '../../domain/wall-clock.ts';
+
+/**
+ * The zone's offset rule as a constant SQL list, one struct per year: the offset in force at the
+ * year's start (o0, a0) and up to four wall-clock boundaries within the year (b1..b4, in epoch
+ * seconds of the reading) from which offset oN applies, aN saying the readings from there needed
+ * the rule ('gap' or 'ambiguous'). A reading finds its year by index and its offset by four
+ * comparisons: no join, which matters on a million rows (an ASOF join per column cost more than
+ * the parsing). Built from offsetTable(), so it is the same rule the reference implements.
+ * Only numbers and our own words go into the literal.
+ */
+export function zoneLookupSql(
+	zone: ZoneSpec,
+	firstYear = 1970,
+	lastYear = 2100
+): { list: string; firstYear: number; years: number } {
+	const rows = offsetTable(zone, firstYear, lastYear);
+	const FAR = 9e15;
+	const q = (a: string | null) => (a ? `'${a}'` : 'NULL');
+	const years: string[] = [];
+	for (let y = firstYear; y <= lastYear; y++) {
+		const start = Date.UTC(y, 0, 1);
+		const end = Date.UTC(y + 1, 0, 1);
+		let base = rows[0];
+		for (const r of rows) if (r.localFrom <= start) base = r;
+		const inYear = rows.filter((r) => r.localFrom > start && r.localFrom < end).slice(0, 4);
+		const parts = [`'o0': ${base.offsetSeconds}`, `'a0': ${q(base.adjusted)}`];
+		for (let i = 0; i < 4; i++) {
+			const r = inYear[i];
+			parts.push(
+				`'b${i + 1}': ${r ? r.localFrom / 1000 : FAR}`,
+				`'o${i + 1}': ${r ? r.offsetSeconds : 0}`,
+				`'a${i + 1}': ${q(r ? r.adjusted : null)}`
+			);
+		}
+		years.push(`{${parts.join(', ')}}`);
+	}
+	return { list: `[${years.join(', ')}]`, firstYear, years: years.length };
+}
 
 export interface ResolvedField {
 	field: string;
@@ -85,7 +128,7 @@ export function buildStageSql(
 				.join(', ')
 		: '*';
 	return {
-		text: `CREATE TEMP TABLE stage AS SELECT (row_number() OVER ())::INTEGER + 1 AS row_no, ${keep || '*'} FROM read_csv(${p.add(csvPath)}, delim = ${p.add(delimiter)}, quote = '"', escape = '"', header = true, auto_detect = false, columns = {${cols}}, null_padding = false, strict_mode = false, max_line_size = 10000000)`,
+		text: `CREATE TEMP TABLE stage AS SELECT ${keep || '*'} FROM read_csv(${p.add(csvPath)}, delim = ${p.add(delimiter)}, quote = '"', escape = '"', header = true, auto_detect = false, columns = {${cols}}, null_padding = false, strict_mode = false, max_line_size = 10000000)`,
 		params: p.list
 	};
 }
@@ -121,6 +164,7 @@ export const KEEP_RAW = new Set(['status', 'final_priority', 'type']);
  */
 export function buildNormSql(
 	fields: ResolvedField[],
+	zone: ZoneSpec,
 	chosenFormats: Map<string, string[]> = new Map()
 ): Sql {
 	const p = new Params();
@@ -128,7 +172,8 @@ export function buildNormSql(
 	const joins: string[] = [];
 	const outer: string[] = [];
 	const excluded: string[] = [];
-	const asof: string[] = [];
+	const lookups: string[] = [];
+	const zl = fields.some((f) => f.type === 'instant') ? zoneLookupSql(zone) : null;
 	for (const f of fields) {
 		// each cell is trimmed once, in the `t` step below, however often the field uses it
 		const raw = `t.t${f.index}`;
@@ -185,23 +230,32 @@ export function buildNormSql(
 					: 'NULL::TIMESTAMPTZ';
 				inner.push(`${l} AS l_${f.field}`, `${z} AS z_${f.field}`);
 				excluded.push(`l_${f.field}`, `z_${f.field}`);
-				asof.push(
-					`ASOF LEFT JOIN zone_offsets o_${f.field} ON p.l_${f.field} >= o_${f.field}.local_from`
+				const y = `y_${f.field}`;
+				const e = `e_${f.field}`;
+				lookups.push(
+					`epoch(l_${f.field}) AS ${e}`,
+					`list_extract(zl.years, least(greatest(year(l_${f.field}) - ${zl!.firstYear} + 1, 1), ${zl!.years})) AS ${y}`
 				);
+				excluded.push(e, y);
+				const pick = (k: 'o' | 'a') =>
+					`CASE WHEN ${e} >= ${y}.b4 THEN ${y}.${k}4 WHEN ${e} >= ${y}.b3 THEN ${y}.${k}3 WHEN ${e} >= ${y}.b2 THEN ${y}.${k}2 WHEN ${e} >= ${y}.b1 THEN ${y}.${k}1 ELSE ${y}.${k}0 END`;
 				outer.push(
-					`COALESCE(p.z_${f.field}, CAST(p.l_${f.field} - to_seconds(o_${f.field}.offset_seconds) AS TIMESTAMPTZ)) AS ${f.field}`,
-					`CASE WHEN p.z_${f.field} IS NULL THEN o_${f.field}.adjusted END AS adj_${f.field}`
+					`COALESCE(z_${f.field}, CAST(l_${f.field} - to_seconds(${pick('o')}) AS TIMESTAMPTZ)) AS ${f.field}`,
+					`CASE WHEN z_${f.field} IS NULL AND l_${f.field} IS NOT NULL THEN ${pick('a')} END AS adj_${f.field}`
 				);
 				break;
 			}
 		}
 	}
 	const star = excluded.length ? `p.* EXCLUDE (${excluded.join(', ')})` : 'p.*';
-	const cells = [...new Set(fields.map((f) => f.index))].map((i) => `NULLIF(trim(s."c${i}"), '') AS t${i}`);
+	const cells = [...new Set(fields.map((f) => f.index))].map(
+		(i) => `NULLIF(trim(s."c${i}"), '') AS t${i}`
+	);
 	const text = `CREATE TEMP TABLE norm AS
-WITH t AS (SELECT s.row_no, ${cells.join(', ')} FROM stage s),
-p AS (SELECT ${inner.join(',\n  ')} FROM t ${joins.join(' ')})
-SELECT ${[star, ...outer].join(',\n  ')} FROM p ${asof.join(' ')}`;
+WITH t AS (SELECT (s.rowid + 2)::INTEGER AS row_no, ${cells.join(', ')} FROM stage s),
+p AS (SELECT ${inner.join(',\n  ')} FROM t ${joins.join(' ')}),
+q AS (SELECT p.*${lookups.length ? ', ' + lookups.join(', ') : ''} FROM p${zl ? `, (SELECT ${zl.list} AS years) zl` : ''})
+SELECT ${[star.replace('p.*', 'q.*'), ...outer].join(',\n  ')} FROM q`;
 	return { text, params: p.list };
 }
 
@@ -319,7 +373,7 @@ export { Params };
 export function buildRejectsSql(checks: RejectCheck[], extra: string[], p: Params): Sql {
 	const parts = checks.map(
 		(c) =>
-			`SELECT d.row_no, ${c.column}::VARCHAR AS column_name, ${c.value}::VARCHAR AS value, (${c.reason})::VARCHAR AS reason FROM derived d JOIN stage s ON s.row_no = d.row_no WHERE ${c.when}`
+			`SELECT d.row_no, ${c.column}::VARCHAR AS column_name, ${c.value}::VARCHAR AS value, (${c.reason})::VARCHAR AS reason FROM derived d JOIN stage s ON s.rowid + 2 = d.row_no WHERE ${c.when}`
 	);
 	parts.push(...extra);
 	const body = parts.length

@@ -298,11 +298,16 @@ describe('keys stay unique without a database constraint', () => {
 	it('holds one row per (source, ticket id) after repeated, overlapping imports', async () => {
 		await importFile(store, { file: zendesk, source: 'zendesk' });
 		const newer = path.join(dir, 'newer.csv');
-		fs.writeFileSync(newer, fs.readFileSync(zendesk, 'utf8').replaceAll('Gemeente Zuidvelde', 'Gemeente Noordveld'));
+		fs.writeFileSync(
+			newer,
+			fs.readFileSync(zendesk, 'utf8').replaceAll('Gemeente Zuidvelde', 'Gemeente Noordveld')
+		);
 		await importFile(store, { file: newer, source: 'zendesk' });
 		await importFile(store, { file: zendesk, source: 'zendesk' });
 		await importFile(store, { file: newer, source: 'zendesk' });
-		const dup = await store.one('SELECT count(*) AS n FROM (SELECT source, external_id FROM tickets GROUP BY ALL HAVING count(*) > 1)');
+		const dup = await store.one(
+			'SELECT count(*) AS n FROM (SELECT source, external_id FROM tickets GROUP BY ALL HAVING count(*) > 1)'
+		);
 		expect(dup?.n).toBe(0);
 		expect((await store.one('SELECT count(*) AS n FROM tickets'))?.n).toBe(3);
 		expect((await store.one('SELECT count(*) AS n FROM ticket_history'))?.n).toBe(6);

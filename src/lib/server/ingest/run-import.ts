@@ -14,8 +14,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Param, Queryable, Store, Tx } from '../db/index.ts';
-import { localText, offsetTable, parseZone, type ZoneSpec } from '../../domain/wall-clock.ts';
+import { literal, type Param, type Queryable, type Store, type Tx } from '../db/index.ts';
+import { offsetTable, parseZone, type ZoneSpec } from '../../domain/wall-clock.ts';
 import { cleanup, ImportFileError, inspectFile, type InspectedFile } from './read-file.ts';
 import {
 	REQUIRED_FIELDS,
@@ -174,21 +174,6 @@ function n(v: unknown): number {
 	return typeof v === 'number' ? v : Number(v ?? 0);
 }
 
-async function loadZoneTables(tx: Tx, zone: ZoneSpec): Promise<void> {
-	await tx.run(
-		'CREATE TEMP TABLE zone_offsets (local_from TIMESTAMP, offset_seconds INTEGER, adjusted VARCHAR)'
-	);
-	const rows = offsetTable(zone);
-	// numbers and our own words only: safe to write as literals, and one statement instead of hundreds
-	const values = rows
-		.map(
-			(r) =>
-				`(TIMESTAMP '${localText(r.localFrom)}', ${r.offsetSeconds}, ${r.adjusted ? `'${r.adjusted}'` : 'NULL'})`
-		)
-		.join(', ');
-	await tx.run(`INSERT INTO zone_offsets VALUES ${values}`);
-}
-
 async function loadValueMaps(tx: Tx, fields: ResolvedField[]): Promise<void> {
 	await tx.run('CREATE TEMP TABLE value_maps (field VARCHAR, k VARCHAR, v VARCHAR)');
 	const rows = valueMapRows(fields);
@@ -208,15 +193,22 @@ const TEMP_TABLES = [
 	'good',
 	'incoming',
 	'cls',
-	'zone_offsets',
 	'value_maps'
 ];
 
 const TEMP_VIEWS = ['good', 'derived'];
 
 async function dropTemps(tx: Tx): Promise<void> {
-	for (const v of TEMP_VIEWS) await tx.run(`DROP VIEW IF EXISTS temp.${v}`);
-	for (const t of TEMP_TABLES) await tx.run(`DROP TABLE IF EXISTS temp.${t}`);
+	// `incoming` is a view or a table (incomingKind); views first, they depend on the tables
+	const existing = await tx.all(
+		`SELECT table_name AS name, table_type AS type FROM information_schema.tables WHERE table_catalog = 'temp'`
+	);
+	const kind = new Map(existing.map((r) => [String(r.name), String(r.type)]));
+	for (const name of [...TEMP_VIEWS, 'incoming', ...TEMP_TABLES]) {
+		const type = kind.get(name);
+		if (type) await tx.run(`DROP ${type === 'VIEW' ? 'VIEW' : 'TABLE'} temp.${name}`);
+		kind.delete(name);
+	}
 }
 
 /** Parse an --as-of value: ISO with offset, or a wall-clock time read in the import's zone. */
@@ -318,7 +310,6 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
 				);
 			}
 			progress('checking', 0.45);
-			await loadZoneTables(tx, zone);
 			await loadValueMaps(tx, fields);
 			const chosen = new Map<string, string[]>();
 			for (const f of fields.filter((x) => x.type === 'instant')) {
@@ -328,7 +319,7 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
 				const r = await tx.one(sniff.text, sniff.params);
 				chosen.set(f.field, chooseFormats(candidates, (r?.hits as number[]) ?? []));
 			}
-			const norm = buildNormSql(fields, chosen);
+			const norm = buildNormSql(fields, zone, chosen);
 			await tx.run(norm.text, norm.params);
 			const present = new Set(fields.map((f) => f.field));
 			const { sql: derivedSql, derived } = buildDerivedSql(profile, present);
@@ -422,14 +413,14 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
 					);
 					Object.assign(
 						kindCounts,
-						await mergeVersioned(tx, 'tickets', 'ticket_history', importId)
+						await mergeVersioned(tx, 'tickets', 'ticket_history', importId, opts.source)
 					);
 					counts.tickets = kindCounts;
 				} else if (profile.kind === 'time_entries') {
 					await buildIncomingTimeEntries(tx, opts.source, present);
 					Object.assign(
 						kindCounts,
-						await mergeVersioned(tx, 'time_entries', 'time_entry_history', importId)
+						await mergeVersioned(tx, 'time_entries', 'time_entry_history', importId, opts.source)
 					);
 					counts.timeEntries = kindCounts;
 				} else {
@@ -665,6 +656,21 @@ function nameList(names: string[]): string {
 	return names.length ? `[${names.map((x) => `'${x}'`).join(', ')}]::VARCHAR[]` : 'NULL::VARCHAR[]';
 }
 
+/**
+ * `incoming` is materialised when records of this source exist (the merge reads it three times);
+ * for a source's first import everything is new and a view saves copying a million rows once more.
+ */
+async function incomingKind(
+	tx: Tx,
+	table: 'tickets' | 'time_entries',
+	source: string
+): Promise<'TABLE' | 'VIEW'> {
+	const r = await tx.one(`SELECT EXISTS (SELECT 1 FROM ${table} WHERE source = $1) AS any`, [
+		source
+	]);
+	return r?.any === true ? 'TABLE' : 'VIEW';
+}
+
 async function buildIncomingTickets(
 	tx: Tx,
 	source: string,
@@ -687,13 +693,13 @@ async function buildIncomingTickets(
 		? `CASE WHEN g.first_response_at IS NOT NULL THEN '${firstResponseOrigin ?? 'export'}' END`
 		: 'NULL::VARCHAR';
 	const accountJoin = present.has('organisation')
-		? `LEFT JOIN (SELECT alias_key, any_value(account_id) AS account_id FROM account_aliases WHERE source IN ($1, '*') GROUP BY alias_key) al ON al.alias_key = lower(regexp_replace(trim(g.organisation), '\\s+', ' ', 'g'))
+		? `LEFT JOIN (SELECT alias_key, any_value(account_id) AS account_id FROM account_aliases WHERE source IN (${literal(source)}, '*') GROUP BY alias_key) al ON al.alias_key = lower(regexp_replace(trim(g.organisation), '\\s+', ' ', 'g'))
 		   LEFT JOIN accounts byname ON al.account_id IS NULL AND lower(byname.name) = lower(trim(g.organisation))
 		   LEFT JOIN accounts a ON a.id = COALESCE(al.account_id, byname.id)`
 		: `LEFT JOIN accounts a ON false`;
 	await tx.run(
-		`CREATE TEMP TABLE incoming AS SELECT *, ${rowHashSql(TICKET_COLUMNS.filter((c) => c !== 'row_hash'))} AS row_hash FROM (
-		 SELECT $1::VARCHAR AS source, g.external_id, a.id AS account_id, ${v('organisation')} AS organisation, ${v('subject')} AS subject,
+		`CREATE TEMP ${await incomingKind(tx, 'tickets', source)} incoming AS SELECT *, ${rowHashSql(TICKET_COLUMNS.filter((c) => c !== 'row_hash'))} AS row_hash FROM (
+		 SELECT ${literal(source)}::VARCHAR AS source, g.external_id, a.id AS account_id, ${v('organisation')} AS organisation, ${v('subject')} AS subject,
 		   ${v('status')} AS status, ${raw('status')} AS status_raw, ${v('submitted_priority')} AS submitted_priority, ${v('final_priority')} AS final_priority,
 		   ${raw('final_priority')} AS priority_raw, ${v('type')} AS type, ${raw('type')} AS type_raw, ${v('category')} AS category, ${v('channel')} AS channel,
 		   COALESCE(${v('language')}, a.default_language) AS language, ${v('requester_name')} AS requester_name, ${v('requester_email')} AS requester_email,
@@ -701,8 +707,7 @@ async function buildIncomingTickets(
 		   g.created_at, ${v('first_response_at', '::TIMESTAMPTZ')} AS first_response_at, ${fro} AS first_response_origin,
 		   ${v('resolved_at', '::TIMESTAMPTZ')} AS resolved_at, ${v('closed_at', '::TIMESTAMPTZ')} AS closed_at, ${v('updated_at', '::TIMESTAMPTZ')} AS updated_at,
 		   ${slaJson} AS helpdesk_sla, ${nameList(notInExport)} AS missing_fields, ${langDefault} AS defaulted_fields
-		 FROM good g ${accountJoin})`,
-		[source]
+		 FROM good g ${accountJoin})`
 	);
 }
 
@@ -727,10 +732,9 @@ async function buildIncomingTimeEntries(
 ): Promise<void> {
 	const v = (f: string, cast = '::VARCHAR') => (present.has(f) ? `g.${f}${cast}` : `NULL${cast}`);
 	await tx.run(
-		`CREATE TEMP TABLE incoming AS SELECT *, ${rowHashSql(TIME_ENTRY_COLUMNS.filter((c) => c !== 'row_hash'))} AS row_hash FROM (SELECT $1::VARCHAR AS source, g.external_id, g.ticket_id, g.started_at, g.minutes::DOUBLE AS minutes,
+		`CREATE TEMP ${await incomingKind(tx, 'time_entries', source)} incoming AS SELECT *, ${rowHashSql(TIME_ENTRY_COLUMNS.filter((c) => c !== 'row_hash'))} AS row_hash FROM (SELECT ${literal(source)}::VARCHAR AS source, g.external_id, g.ticket_id, g.started_at, g.minutes::DOUBLE AS minutes,
 		   ${v('work_type')} AS work_type, ${v('billable', '::BOOLEAN')} AS billable, ${v('on_site', '::BOOLEAN')} AS on_site,
-		   ${v('order_reference')} AS order_reference, ${v('agent')} AS agent FROM good g)`,
-		[source]
+		   ${v('order_reference')} AS order_reference, ${v('agent')} AS agent FROM good g)`
 	);
 }
 
@@ -753,9 +757,19 @@ async function mergeVersioned(
 	tx: Tx,
 	table: 'tickets' | 'time_entries',
 	history: string,
-	importId: number
+	importId: number,
+	source: string
 ): Promise<Omit<Counts, 'read' | 'rejected'>> {
 	const cols = table === 'tickets' ? TICKET_COLUMNS : TIME_ENTRY_COLUMNS;
+	const insertSql = (filter: string) =>
+		`INSERT INTO ${table} (${cols.join(', ')}, import_id, first_import_id)
+		 SELECT ${cols.map((x) => `i.${x}`).join(', ')}, $1, $1 FROM incoming i ${filter}`;
+	if ((await incomingKind(tx, table, source)) === 'VIEW') {
+		// the source's first import: everything is new, no classification needed
+		await tx.run(insertSql(''), [importId]);
+		const c = await tx.one(`SELECT count(*) AS n FROM ${table} WHERE import_id = $1`, [importId]);
+		return { inserted: n(c?.n), updated: 0, unchanged: 0 };
+	}
 	await tx.run(
 		`CREATE TEMP TABLE cls AS SELECT i.source, i.external_id,
 		   CASE WHEN t.external_id IS NULL THEN 'insert' WHEN t.row_hash = i.row_hash THEN 'same' ELSE 'update' END AS op
@@ -779,17 +793,13 @@ async function mergeVersioned(
 			[importId]
 		);
 	}
-	await tx.run(
-		`INSERT INTO ${table} (${cols.join(', ')}, import_id, first_import_id)
-		 SELECT ${cols.map((x) => `i.${x}`).join(', ')}, $1, $1 FROM incoming i
-		 ${
-				// a first load (everything new) needs no join back to the classification
-				n(c?.ins) === n(c?.ins) + updated + n(c?.same)
-					? ''
-					: `SEMI JOIN (SELECT * FROM cls WHERE op = 'insert') c ON c.source = i.source AND c.external_id = i.external_id`
-			}`,
-		[importId]
-	);
+	if (n(c?.ins))
+		await tx.run(
+			insertSql(
+				`SEMI JOIN (SELECT * FROM cls WHERE op = 'insert') c ON c.source = i.source AND c.external_id = i.external_id`
+			),
+			[importId]
+		);
 	return { inserted: n(c?.ins), updated, unchanged: n(c?.same) };
 }
 
