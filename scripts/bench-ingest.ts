@@ -66,7 +66,12 @@ async function runChild(kind: string, file: string, db: string): Promise<Measure
 	const seconds = (performance.now() - t0) / 1000;
 	await store.close();
 	const c = report.counts.tickets;
-	return { seconds, rows: c.read, peakRssMb: peakMb(), detail: `inserted ${c.inserted}, rejected ${c.rejected}` };
+	return {
+		seconds,
+		rows: c.read,
+		peakRssMb: peakMb(),
+		detail: `inserted ${c.inserted}, rejected ${c.rejected}`
+	};
 }
 
 if (values.child) {
@@ -84,10 +89,14 @@ const size = fs.statSync(gen.files.tickets).size;
 
 function measure(kind: string): Measured {
 	const db = path.join(work, `${kind}.duckdb`);
-	const res = spawnSync(process.execPath, ['--import', 'tsx', here, '--child', kind, '--file', gen.files.tickets, '--db', db], {
-		encoding: 'utf8',
-		maxBuffer: 64 * 1024 * 1024
-	});
+	const res = spawnSync(
+		process.execPath,
+		['--import', 'tsx', here, '--child', kind, '--file', gen.files.tickets, '--db', db],
+		{
+			encoding: 'utf8',
+			maxBuffer: 64 * 1024 * 1024
+		}
+	);
 	if (res.status !== 0) throw new Error(`${kind} failed: ${res.stderr}`);
 	return JSON.parse(res.stdout.trim().split('\n').pop()!) as Measured;
 }
@@ -112,5 +121,12 @@ const table = [
 process.stdout.write(table + '\n');
 fs.mkdirSync('bench-results', { recursive: true });
 fs.writeFileSync(`bench-results/ingest-${tickets}.md`, table + '\n');
-fs.writeFileSync(`bench-results/ingest-${tickets}.json`, JSON.stringify({ tickets, bytes: size, baseline, peil, ratio: peil.seconds / baseline.seconds }, null, 2) + '\n');
+fs.writeFileSync(
+	`bench-results/ingest-${tickets}.json`,
+	JSON.stringify(
+		{ tickets, bytes: size, baseline, peil, ratio: peil.seconds / baseline.seconds },
+		null,
+		2
+	) + '\n'
+);
 if (!values.keep) fs.rmSync(work, { recursive: true, force: true });

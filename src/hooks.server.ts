@@ -8,6 +8,9 @@ export const init: ServerInit = async () => {
 
 export const handleError: HandleServerError = ({ error, event, status, message }) => {
 	const id = crypto.randomUUID().slice(0, 8);
-	if (status !== 404) console.error(`[${id}] ${event.request.method} ${event.url.pathname}:`, error);
-	return { message: status === 404 ? message : `Something went wrong on our side (reference ${id}).` };
+	if (status !== 404)
+		console.error(`[${id}] ${event.request.method} ${event.url.pathname}:`, error);
+	return {
+		message: status === 404 ? message : `Something went wrong on our side (reference ${id}).`
+	};
 };

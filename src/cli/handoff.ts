@@ -77,7 +77,11 @@ export async function postFile(
 	return { status: res.status, body };
 }
 
-export async function postJson(server: ServerInfo, route: string, method = 'POST'): Promise<{ status: number; body: unknown }> {
+export async function postJson(
+	server: ServerInfo,
+	route: string,
+	method = 'POST'
+): Promise<{ status: number; body: unknown }> {
 	const res = await fetch(`${server.url}${route}`, { method });
 	const text = await res.text();
 	try {

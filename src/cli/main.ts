@@ -12,7 +12,11 @@ import { prepareStore } from '../lib/server/bootstrap.ts';
 import { importFile, type ImportReport } from '../lib/server/ingest/run-import.ts';
 import { ImportFileError } from '../lib/server/ingest/read-file.ts';
 import { importAccounts, type AccountsImportReport } from '../lib/server/accounts/accounts.ts';
-import { rollbackImport, RollbackError, type RollbackResult } from '../lib/server/ingest/rollback.ts';
+import {
+	rollbackImport,
+	RollbackError,
+	type RollbackResult
+} from '../lib/server/ingest/rollback.ts';
 import { listImports, type ImportListItem } from '../lib/server/reports/overview.ts';
 import { removeSample } from '../lib/server/sample/load-sample.ts';
 import { findServer, postFile, postJson, type ServerInfo } from './handoff.ts';
@@ -37,10 +41,15 @@ function fail(code: number, message: string): never {
 }
 
 /** Run `work` on the store directly, or through the server that holds it. */
-async function withStore<T>(direct: (store: Store) => Promise<T>, viaServer: (server: ServerInfo) => Promise<T>): Promise<T> {
+async function withStore<T>(
+	direct: (store: Store) => Promise<T>,
+	viaServer: (server: ServerInfo) => Promise<T>
+): Promise<T> {
 	const server = await findServer();
 	if (server) {
-		process.stderr.write(`(the Peil server at ${server.url} holds the store: sending the work there)\n`);
+		process.stderr.write(
+			`(the Peil server at ${server.url} holds the store: sending the work there)\n`
+		);
 		return viaServer(server);
 	}
 	let store: Store;
@@ -48,7 +57,10 @@ async function withStore<T>(direct: (store: Store) => Promise<T>, viaServer: (se
 		store = await prepareStore();
 	} catch (e) {
 		if (e instanceof StoreLockedError)
-			fail(2, `${e.message}\nNo Peil server answered for it. Stop the process that holds it, or wait for it to finish.`);
+			fail(
+				2,
+				`${e.message}\nNo Peil server answered for it. Stop the process that holds it, or wait for it to finish.`
+			);
 		throw e;
 	}
 	try {
@@ -60,7 +72,10 @@ async function withStore<T>(direct: (store: Store) => Promise<T>, viaServer: (se
 
 function serverError(status: number, body: unknown): never {
 	const b = body as { error?: string; message?: string };
-	fail(status === 422 || status === 413 || status === 415 ? 2 : status === 409 ? 2 : 1, `Error: ${b?.error ?? b?.message ?? JSON.stringify(body)}`);
+	fail(
+		status === 422 || status === 413 || status === 415 ? 2 : status === 409 ? 2 : 1,
+		`Error: ${b?.error ?? b?.message ?? JSON.stringify(body)}`
+	);
 }
 
 function printImportReport(r: ImportReport): void {
@@ -87,9 +102,15 @@ function printImportReport(r: ImportReport): void {
 	];
 	if (r.notInExport.length) lines.push('', `  not in this export: ${r.notInExport.join(', ')}`);
 	if (r.accountsCreated.length)
-		lines.push('', `  new unassigned accounts (complete them on /accounts): ${r.accountsCreated.map((a) => a.name).join(', ')}`);
+		lines.push(
+			'',
+			`  new unassigned accounts (complete them on /accounts): ${r.accountsCreated.map((a) => a.name).join(', ')}`
+		);
 	if (r.rejectsTotal) {
-		lines.push('', `  rejected rows (${r.rejectsTotal}${r.rejectsTotal > 20 ? ', first 20' : ''}):`);
+		lines.push(
+			'',
+			`  rejected rows (${r.rejectsTotal}${r.rejectsTotal > 20 ? ', first 20' : ''}):`
+		);
 		for (const x of r.rejects.slice(0, 20))
 			lines.push(`    row ${x.row}, ${x.column ?? '—'}: ${x.reason}`);
 	}
@@ -110,7 +131,10 @@ async function cmdImport(args: string[]): Promise<void> {
 	});
 	const file = positionals[0];
 	if (!file) throw new UsageError('import: name the file to import');
-	if (!values.source) throw new UsageError('import: say which helpdesk it comes from with --source (e.g. --source zendesk)');
+	if (!values.source)
+		throw new UsageError(
+			'import: say which helpdesk it comes from with --source (e.g. --source zendesk)'
+		);
 	const bar = progressBar(path.basename(file));
 	const report = await withStore(
 		(store) =>
@@ -128,7 +152,9 @@ async function cmdImport(args: string[]): Promise<void> {
 			if (values.profile) q.set('profile', values.profile);
 			if (values.zone) q.set('zone', values.zone);
 			if (values['as-of']) q.set('asOf', values['as-of']);
-			const res = await postFile(server, `/api/imports?${q}`, file, (f) => bar.update(f < 1 ? 'uploading' : 'importing on the server', f * 0.9));
+			const res = await postFile(server, `/api/imports?${q}`, file, (f) =>
+				bar.update(f < 1 ? 'uploading' : 'importing on the server', f * 0.9)
+			);
 			bar.done();
 			if (res.status !== 200) serverError(res.status, res.body);
 			return res.body as ImportReport;
@@ -142,13 +168,21 @@ async function cmdImport(args: string[]): Promise<void> {
 async function cmdAccounts(args: string[]): Promise<void> {
 	const [sub, ...rest] = args;
 	if (sub !== 'import') throw new UsageError('accounts: the command is "accounts import <file>"');
-	const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
+	const { values, positionals } = parseArgs({
+		args: rest,
+		allowPositionals: true,
+		options: { json: { type: 'boolean', default: false } }
+	});
 	const file = positionals[0];
 	if (!file) throw new UsageError('accounts import: name the accounts file');
 	const report = await withStore(
 		(store) => importAccounts(store, file, { name: path.basename(file) }),
 		async (server) => {
-			const res = await postFile(server, `/api/accounts/import?name=${encodeURIComponent(path.basename(file))}`, file);
+			const res = await postFile(
+				server,
+				`/api/accounts/import?name=${encodeURIComponent(path.basename(file))}`,
+				file
+			);
 			if (res.status !== 200) serverError(res.status, res.body);
 			return res.body as AccountsImportReport;
 		}
@@ -159,7 +193,9 @@ async function cmdAccounts(args: string[]): Promise<void> {
 	}
 	process.stdout.write(
 		`Accounts from ${report.file}: ${report.read} read, ${report.inserted} new, ${report.updated} updated, ${report.unchanged} unchanged, ${report.rejected} rejected\n` +
-			report.problems.map((p) => `  row ${p.row}, ${p.field}: ${p.reason}${p.value ? ` (${p.value})` : ''}\n`).join('')
+			report.problems
+				.map((p) => `  row ${p.row}, ${p.field}: ${p.reason}${p.value ? ` (${p.value})` : ''}\n`)
+				.join('')
 	);
 }
 
@@ -189,9 +225,14 @@ async function cmdImports(args: string[]): Promise<void> {
 }
 
 async function cmdRollback(args: string[]): Promise<void> {
-	const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
+	const { values, positionals } = parseArgs({
+		args,
+		allowPositionals: true,
+		options: { json: { type: 'boolean', default: false } }
+	});
 	const id = Number(positionals[0]);
-	if (!Number.isInteger(id) || id < 1) throw new UsageError('rollback: give the id of the import to undo (see "peil imports")');
+	if (!Number.isInteger(id) || id < 1)
+		throw new UsageError('rollback: give the id of the import to undo (see "peil imports")');
 	const result = await withStore(
 		async (store) => {
 			try {
@@ -224,7 +265,9 @@ async function cmdSample(args: string[]): Promise<void> {
 			return res.body as Awaited<ReturnType<typeof removeSample>>;
 		}
 	);
-	process.stdout.write(`Sample removed: ${r.accounts} accounts, ${r.tickets} tickets, ${r.imports} imports.\n`);
+	process.stdout.write(
+		`Sample removed: ${r.accounts} accounts, ${r.tickets} tickets, ${r.imports} imports.\n`
+	);
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -259,6 +302,11 @@ try {
 	if (e instanceof ImportFileError) fail(2, `Error: ${e.message}`);
 	if (e instanceof StoreLockedError) fail(2, e.message);
 	if (e instanceof Error && /^(--|No profile)/.test(e.message)) fail(1, `Error: ${e.message}`);
-	if (e instanceof Error && e.name === 'TypeError' && /parseArgs|Unknown option/i.test(e.message + (e as NodeJS.ErrnoException).code)) fail(1, `${e.message}\n\n${USAGE}`);
+	if (
+		e instanceof Error &&
+		e.name === 'TypeError' &&
+		/parseArgs|Unknown option/i.test(e.message + (e as NodeJS.ErrnoException).code)
+	)
+		fail(1, `${e.message}\n\n${USAGE}`);
 	throw e;
 }

@@ -1,5 +1,8 @@
 /** A one-line progress bar on stderr, drawn only when stderr is a terminal. */
-export function progressBar(label: string): { update: (phase: string, fraction: number) => void; done: () => void } {
+export function progressBar(label: string): {
+	update: (phase: string, fraction: number) => void;
+	done: () => void;
+} {
 	const tty = process.stderr.isTTY;
 	let last = '';
 	return {

@@ -21,8 +21,23 @@ export async function freshStore(): Promise<{ store: Store; dir: string; file: s
 /** Everything a user could see change, as one comparable value. */
 export async function snapshot(store: Store): Promise<Record<string, unknown>> {
 	const out: Record<string, unknown> = {};
-	for (const t of ['accounts', 'account_aliases', 'tickets', 'ticket_history', 'ticket_events', 'time_entries', 'time_entry_history', 'imports', 'import_rejects', 'tier_history', 'contacts', 'arrears']) {
-		const r = await store.one(`SELECT count(*) AS n, md5(string_agg(x::VARCHAR, '|' ORDER BY x::VARCHAR)) AS h FROM ${t} x`);
+	for (const t of [
+		'accounts',
+		'account_aliases',
+		'tickets',
+		'ticket_history',
+		'ticket_events',
+		'time_entries',
+		'time_entry_history',
+		'imports',
+		'import_rejects',
+		'tier_history',
+		'contacts',
+		'arrears'
+	]) {
+		const r = await store.one(
+			`SELECT count(*) AS n, md5(string_agg(x::VARCHAR, '|' ORDER BY x::VARCHAR)) AS h FROM ${t} x`
+		);
 		out[t] = r;
 	}
 	return out;

@@ -32,7 +32,11 @@ function freePort(): Promise<number> {
 	});
 }
 
-export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
+export async function waitFor(
+	check: () => Promise<boolean> | boolean,
+	timeoutMs: number,
+	what: string
+): Promise<void> {
 	const until = Date.now() + timeoutMs;
 	for (;;) {
 		if (await check()) return;
@@ -42,17 +46,27 @@ export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs
 }
 
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
-	if (!fs.existsSync(path.join(ROOT, 'build/index.js'))) execFileSync('npx', ['vite', 'build'], { cwd: ROOT, stdio: 'inherit' });
+	if (!fs.existsSync(path.join(ROOT, 'build/index.js')))
+		execFileSync('npx', ['vite', 'build'], { cwd: ROOT, stdio: 'inherit' });
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'peil-server-'));
 	const dataDir = path.join(dir, 'data');
-	for (const d of ['policies', 'calendars']) fs.cpSync(path.join(ROOT, 'data', d), path.join(dataDir, d), { recursive: true });
+	for (const d of ['policies', 'calendars'])
+		fs.cpSync(path.join(ROOT, 'data', d), path.join(dataDir, d), { recursive: true });
 	const port = await freePort();
 	const base = `http://127.0.0.1:${port}`;
 	const db = path.join(dir, 'peil.duckdb');
 	let log = '';
 	const server: ChildProcess = spawn(process.execPath, ['scripts/serve.js'], {
 		cwd: ROOT,
-		env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ORIGIN: base, PEIL_DB: db, PEIL_DATA_DIR: dataDir, ...env },
+		env: {
+			...process.env,
+			PORT: String(port),
+			HOST: '127.0.0.1',
+			ORIGIN: base,
+			PEIL_DB: db,
+			PEIL_DATA_DIR: dataDir,
+			...env
+		},
 		stdio: ['ignore', 'pipe', 'pipe']
 	});
 	server.stdout?.on('data', (d) => (log += String(d)));

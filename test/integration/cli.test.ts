@@ -6,7 +6,11 @@ import { FIXTURES, tempDir } from '../helpers/fresh-store.ts';
 import { ROOT, startServer, waitFor, type RunningServer } from '../helpers/server.ts';
 
 function peil(args: string[], env: Record<string, string>) {
-	const r = spawnSync(process.execPath, ['bin/peil.js', ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
+	const r = spawnSync(process.execPath, ['bin/peil.js', ...args], {
+		cwd: ROOT,
+		env: { ...process.env, ...env },
+		encoding: 'utf8'
+	});
 	return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -20,7 +24,13 @@ describe('the command line on its own', () => {
 		expect(r.stderr).toBe('');
 		expect(r.code).toBe(0);
 		const report = JSON.parse(r.stdout);
-		expect(report.counts.tickets).toEqual({ read: 8, inserted: 3, updated: 0, unchanged: 0, rejected: 5 });
+		expect(report.counts.tickets).toEqual({
+			read: 8,
+			inserted: 3,
+			updated: 0,
+			unchanged: 0,
+			rejected: 5
+		});
 		expect(report.profile).toBe('zendesk');
 		const list = JSON.parse(peil(['imports', '--json'], env).stdout);
 		expect(list).toHaveLength(1);
@@ -35,7 +45,9 @@ describe('the command line on its own', () => {
 		const dir = tempDir();
 		const empty = path.join(dir, 'empty.csv');
 		fs.writeFileSync(empty, '');
-		const r = peil(['import', empty, '--source', 'zendesk'], { PEIL_DB: path.join(dir, 'peil.duckdb') });
+		const r = peil(['import', empty, '--source', 'zendesk'], {
+			PEIL_DB: path.join(dir, 'peil.duckdb')
+		});
 		expect(r.code).toBe(2);
 		expect(r.stderr.trim()).toBe('Error: empty.csv: is empty (0 bytes): nothing to import');
 		const usage = peil(['import', zendesk], { PEIL_DB: path.join(dir, 'peil.duckdb') });
@@ -47,7 +59,10 @@ describe('the command line on its own', () => {
 	it('says plainly that another process holds the store, never a raw lock error', async () => {
 		const dir = tempDir();
 		const db = path.join(dir, 'peil.duckdb');
-		const holder = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/hold-store.ts', db], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+		const holder = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/hold-store.ts', db], {
+			cwd: ROOT,
+			stdio: ['ignore', 'pipe', 'inherit']
+		});
 		let out = '';
 		holder.stdout.on('data', (d) => (out += d));
 		try {
@@ -80,7 +95,10 @@ describe('with the server running', () => {
 		expect(r.stderr).toMatch(/holds the store: sending the work there/);
 		expect(JSON.parse(r.stdout).counts.tickets.inserted).toBe(3);
 		const accounts = path.join(server.dir, 'accounts.csv');
-		fs.writeFileSync(accounts, 'id,name,policy,tiers\nzuidvelde,Gemeente Zuidvelde,model-a,2024-01-01=Premium\n');
+		fs.writeFileSync(
+			accounts,
+			'id,name,policy,tiers\nzuidvelde,Gemeente Zuidvelde,model-a,2024-01-01=Premium\n'
+		);
 		const a = peil(['accounts', 'import', accounts, '--json'], env);
 		expect(a.code).toBe(0);
 		expect(JSON.parse(a.stdout)).toMatchObject({ read: 1, updated: 1 });
@@ -101,21 +119,38 @@ describe('with the server running', () => {
 		const report = await res.json();
 		expect(report.file).toBe('export.csv');
 		expect(report.counts.tickets).toMatchObject({ read: 8, inserted: 3, rejected: 5 });
-		const csv = await (await fetch(`${server.base}/api/imports/${report.importId}/rejects.csv`)).text();
-		expect(csv.startsWith('\uFEFFrow;column;value;reason\r\n')).toBe(true);
+		const bytes = Buffer.from(
+			await (await fetch(`${server.base}/api/imports/${report.importId}/rejects.csv`)).arrayBuffer()
+		);
+		// UTF-8 with BOM and ';' for Dutch Excel
+		expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+		const csv = bytes.subarray(3).toString('utf8');
+		expect(csv.slice(0, 27)).toBe('row;column;value;reason\r\n4;');
 		expect(csv.split('\r\n').filter(Boolean)).toHaveLength(6);
 	});
 
 	it('refuses an upload over the limit, a form post and an unreadable file, with the store unchanged', async () => {
 		const before = await (await fetch(`${server.base}/api/imports`)).json();
-		const big = await fetch(`${server.base}/api/imports?source=zendesk`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: Buffer.alloc(300_000, 'a') });
+		const big = await fetch(`${server.base}/api/imports?source=zendesk`, {
+			method: 'POST',
+			headers: { 'content-type': 'text/csv' },
+			body: Buffer.alloc(300_000, 'a')
+		});
 		expect(big.status).toBe(413);
-		expect((await big.json()).error).toMatch(/limit of 200000 bytes/);
+		expect((await big.json()).error).toMatch(/the limit is 200000 bytes/);
 		const form = new FormData();
 		form.append('file', new Blob([fs.readFileSync(zendesk)]), 'x.csv');
-		const multipart = await fetch(`${server.base}/api/imports?source=zendesk`, { method: 'POST', body: form, headers: { origin: server.base } });
+		const multipart = await fetch(`${server.base}/api/imports?source=zendesk`, {
+			method: 'POST',
+			body: form,
+			headers: { origin: server.base }
+		});
 		expect(multipart.status).toBe(415);
-		const bin = await fetch(`${server.base}/api/imports?source=zendesk&name=../../etc/passwd`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from([0, 1, 2, 3, 0, 0, 9]) });
+		const bin = await fetch(`${server.base}/api/imports?source=zendesk&name=../../etc/passwd`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/octet-stream' },
+			body: Buffer.from([0, 1, 2, 3, 0, 0, 9])
+		});
 		expect(bin.status).toBe(422);
 		expect((await bin.json()).error).toBe('passwd: is a binary file, not a CSV or XLSX export');
 		expect(await (await fetch(`${server.base}/api/imports`)).json()).toEqual(before);

@@ -18,9 +18,13 @@ it('a process killed in the middle of an import leaves the store exactly as befo
 	await store.close();
 
 	const gen = await generateSample({ tickets: 150_000, outDir: path.join(dir, 'big') });
-	const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/import-child.ts', gen.files.tickets, db], {
-		stdio: ['ignore', 'pipe', 'pipe']
-	});
+	const child = spawn(
+		process.execPath,
+		['--import', 'tsx', 'test/helpers/import-child.ts', gen.files.tickets, db],
+		{
+			stdio: ['ignore', 'pipe', 'pipe']
+		}
+	);
 	const phases: string[] = [];
 	let stderr = '';
 	child.stderr.on('data', (d) => (stderr += d));

@@ -25,8 +25,10 @@ export function parseZone(input: string): ZoneSpec {
 	if (/^(utc|z|gmt|etc\/utc)$/i.test(z)) return { kind: 'utc', name: 'UTC' };
 	const fixed = /^(?:utc|gmt)?([+-])(\d{1,2})(?::?(\d{2}))?$/i.exec(z);
 	if (fixed) {
-		const secs = (Number(fixed[2]) * 3600 + Number(fixed[3] ?? 0) * 60) * (fixed[1] === '-' ? -1 : 1);
-		if (Math.abs(secs) > 14 * 3600) throw new Error(`"${input}" is not a UTC offset between -14:00 and +14:00`);
+		const secs =
+			(Number(fixed[2]) * 3600 + Number(fixed[3] ?? 0) * 60) * (fixed[1] === '-' ? -1 : 1);
+		if (Math.abs(secs) > 14 * 3600)
+			throw new Error(`"${input}" is not a UTC offset between -14:00 and +14:00`);
 		return { kind: 'fixed', name: formatOffset(secs), offsetSeconds: secs };
 	}
 	try {
@@ -70,7 +72,14 @@ export function offsetAt(zone: ZoneSpec, epochMs: number): number {
 	if (zone.kind === 'fixed') return zone.offsetSeconds;
 	const parts = formatter(zone.name).formatToParts(new Date(epochMs));
 	const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
-	const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+	const asUtc = Date.UTC(
+		get('year'),
+		get('month') - 1,
+		get('day'),
+		get('hour'),
+		get('minute'),
+		get('second')
+	);
 	const whole = Math.floor(epochMs / 1000) * 1000;
 	return Math.round((asUtc - whole) / 1000);
 }
@@ -168,14 +177,19 @@ export interface OffsetRow {
  */
 export function offsetTable(zone: ZoneSpec, fromYear = 1990, toYear = 2060): OffsetRow[] {
 	const start = Date.UTC(1, 0, 1);
-	if (zone.kind !== 'iana') return [{ localFrom: start, offsetSeconds: offsetAt(zone, 0), adjusted: null }];
+	if (zone.kind !== 'iana')
+		return [{ localFrom: start, offsetSeconds: offsetAt(zone, 0), adjusted: null }];
 	const rows: OffsetRow[] = [
 		{ localFrom: start, offsetSeconds: offsetAt(zone, Date.UTC(fromYear, 0, 1)), adjusted: null }
 	];
 	for (const t of transitions(zone, fromYear, toYear)) {
 		const lo = t.at + Math.min(t.before, t.after) * 1000;
 		const hi = t.at + Math.max(t.before, t.after) * 1000;
-		rows.push({ localFrom: lo, offsetSeconds: t.before, adjusted: t.after > t.before ? 'gap' : 'ambiguous' });
+		rows.push({
+			localFrom: lo,
+			offsetSeconds: t.before,
+			adjusted: t.after > t.before ? 'gap' : 'ambiguous'
+		});
 		rows.push({ localFrom: hi, offsetSeconds: t.after, adjusted: null });
 	}
 	return rows;
@@ -183,5 +197,8 @@ export function offsetTable(zone: ZoneSpec, fromYear = 1990, toYear = 2060): Off
 
 /** 'YYYY-MM-DD HH:MM:SS' of a LocalMs, the text form DuckDB reads as TIMESTAMP. */
 export function localText(local: LocalMs): string {
-	return new Date(local).toISOString().replace('T', ' ').replace(/\.\d+Z$/, '');
+	return new Date(local)
+		.toISOString()
+		.replace('T', ' ')
+		.replace(/\.\d+Z$/, '');
 }

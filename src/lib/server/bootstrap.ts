@@ -19,8 +19,16 @@ async function loadBuiltins(store: Store): Promise<void> {
 	] as const) {
 		const folder = path.join(dataDir(), dir);
 		if (!fs.existsSync(folder)) continue;
-		for (const f of fs.readdirSync(folder).filter((x) => x.endsWith('.json')).sort()) {
-			const body = JSON.parse(fs.readFileSync(path.join(folder, f), 'utf8')) as { id: string; name: string; zone?: string; effectiveFrom?: string };
+		for (const f of fs
+			.readdirSync(folder)
+			.filter((x) => x.endsWith('.json'))
+			.sort()) {
+			const body = JSON.parse(fs.readFileSync(path.join(folder, f), 'utf8')) as {
+				id: string;
+				name: string;
+				zone?: string;
+				effectiveFrom?: string;
+			};
 			const have = await store.one(`SELECT 1 AS x FROM ${table} WHERE id = $1`, [body.id]);
 			if (have) continue;
 			if (table === 'policies') {
@@ -31,7 +39,13 @@ async function loadBuiltins(store: Store): Promise<void> {
 			} else {
 				await store.run(
 					`INSERT INTO calendars VALUES ($1, 1, $2, $3, $4::DATE, $5::JSON, 'builtin', now())`,
-					[body.id, body.name, body.zone ?? 'Europe/Amsterdam', body.effectiveFrom ?? '2020-01-01', JSON.stringify(body)]
+					[
+						body.id,
+						body.name,
+						body.zone ?? 'Europe/Amsterdam',
+						body.effectiveFrom ?? '2020-01-01',
+						JSON.stringify(body)
+					]
 				);
 			}
 		}

@@ -9,7 +9,11 @@ export type Scope = { kind: 'all' } | { kind: 'accounts'; ids: string[] };
 export const ALL_ACCOUNTS: Scope = { kind: 'all' };
 
 /** A SQL condition limiting `column` (an account id column) to the scope, with its parameters. */
-export function scopeFilter(scope: Scope, column: string, firstParam: number): { sql: string; params: Param[] } {
+export function scopeFilter(
+	scope: Scope,
+	column: string,
+	firstParam: number
+): { sql: string; params: Param[] } {
 	if (scope.kind === 'all') return { sql: 'true', params: [] };
 	if (!scope.ids.length) return { sql: 'false', params: [] };
 	const marks = scope.ids.map((_, i) => `$${firstParam + i}`).join(', ');

@@ -21,9 +21,13 @@ export function getStore(): Promise<Store> {
 		const store = await prepareStore(file);
 		await loadSampleIfFirstStart(store);
 		const port = Number(process.env.PORT || 3000);
-		const host = process.env.HOST && process.env.HOST !== '0.0.0.0' ? process.env.HOST : '127.0.0.1';
+		const host =
+			process.env.HOST && process.env.HOST !== '0.0.0.0' ? process.env.HOST : '127.0.0.1';
 		const info = serverInfoPath(file);
-		fs.writeFileSync(info, JSON.stringify({ pid: process.pid, url: `http://${host}:${port}`, store: file }, null, 2));
+		fs.writeFileSync(
+			info,
+			JSON.stringify({ pid: process.pid, url: `http://${host}:${port}`, store: file }, null, 2)
+		);
 		const remove = () => {
 			try {
 				const current = JSON.parse(fs.readFileSync(info, 'utf8')) as { pid: number };

@@ -24,19 +24,56 @@ export function uploadLimit(): number {
 
 /** A file name safe to show and store: the base name only, no path, no control characters. */
 export function safeFileName(name: string | null | undefined, fallback: string): string {
-	const base = path.basename(String(name ?? '').replaceAll('\\', '/')).replace(/[\u0000-\u001f]/g, '').trim();
+	const base = path
+		.basename(String(name ?? '').replaceAll('\\', '/'))
+		.replace(/\p{Cc}/gu, '')
+		.trim();
 	return base && base !== '.' && base !== '..' ? base.slice(0, 200) : fallback;
+}
+
+/**
+ * Read and discard a refused body (up to 16 MB) so the client receives the answer instead of a
+ * connection reset while it is still sending; past that, the answer goes out at once.
+ */
+async function discard(request: Request): Promise<void> {
+	if (!request.body) return;
+	const reader = request.body.getReader();
+	let seen = 0;
+	for (;;) {
+		const { done, value } = await reader.read();
+		if (done) return;
+		seen += value.byteLength;
+		if (seen > 16 * 1024 * 1024) {
+			await reader.cancel();
+			return;
+		}
+	}
 }
 
 export async function receiveUpload(request: Request): Promise<{ file: string; size: number }> {
 	const limit = uploadLimit();
 	const declared = Number(request.headers.get('content-length') ?? NaN);
-	if (declared > limit) throw new UploadError(413, `The file is ${declared} bytes; the limit is ${limit} bytes (PEIL_UPLOAD_LIMIT).`);
+	if (declared > limit) {
+		await discard(request);
+		throw new UploadError(
+			413,
+			`The file is ${declared} bytes; the limit is ${limit} bytes (PEIL_UPLOAD_LIMIT).`
+		);
+	}
 	const type = request.headers.get('content-type') ?? '';
-	if (/multipart\/form-data|application\/x-www-form-urlencoded/i.test(type))
-		throw new UploadError(415, 'Send the file itself as the request body (curl --data-binary @export.csv -H "Content-Type: text/csv"), not as a form.');
-	if (!request.body) throw new UploadError(400, 'The request has no body: send the export file as the body.');
-	const file = path.join(os.tmpdir(), `peil-upload-${process.pid}-${crypto.randomBytes(8).toString('hex')}`);
+	if (/multipart\/form-data|application\/x-www-form-urlencoded/i.test(type)) {
+		await discard(request);
+		throw new UploadError(
+			415,
+			'Send the file itself as the request body (curl --data-binary @export.csv -H "Content-Type: text/csv"), not as a form.'
+		);
+	}
+	if (!request.body)
+		throw new UploadError(400, 'The request has no body: send the export file as the body.');
+	const file = path.join(
+		os.tmpdir(),
+		`peil-upload-${process.pid}-${crypto.randomBytes(8).toString('hex')}`
+	);
 	const out = fs.createWriteStream(file);
 	let size = 0;
 	try {
@@ -47,11 +84,16 @@ export async function receiveUpload(request: Request): Promise<{ file: string; s
 			size += value.byteLength;
 			if (size > limit) {
 				await reader.cancel();
-				throw new UploadError(413, `The file is larger than the limit of ${limit} bytes (PEIL_UPLOAD_LIMIT).`);
+				throw new UploadError(
+					413,
+					`The file is larger than allowed: the limit is ${limit} bytes (PEIL_UPLOAD_LIMIT).`
+				);
 			}
 			if (!out.write(value)) await new Promise<void>((r) => out.once('drain', () => r()));
 		}
-		await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+		await new Promise<void>((resolve, reject) =>
+			out.end((err?: Error | null) => (err ? reject(err) : resolve()))
+		);
 		return { file, size };
 	} catch (e) {
 		out.destroy();

@@ -19,7 +19,8 @@ afterEach(async () => {
 	fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const HEADER = 'id,name,policy,tiers,csm,account_manager,time_zone,default_language,aliases,contacts,arrears';
+const HEADER =
+	'id,name,policy,tiers,csm,account_manager,time_zone,default_language,aliases,contacts,arrears';
 
 describe('accounts import', () => {
 	it('reads a CSV with tier history, aliases, single points of contact and arrears; reports bad rows by row and field', async () => {
@@ -51,9 +52,16 @@ describe('accounts import', () => {
 		expect(a?.aliasList).toEqual([{ source: 'zendesk', alias: 'Gemeente Zuidvelde (ICT)' }]);
 		expect(a?.arrears).toEqual([{ from: '2025-02-01', to: '2025-03-15' }]);
 		const k = await getAccount(store, ALL_ACCOUNTS, 'korenschoof');
-		expect(k?.contacts).toEqual([{ name: 'Gert-Jan Bos', email: 'g.bos@korenschoof.nl', spoc: true }]);
+		expect(k?.contacts).toEqual([
+			{ name: 'Gert-Jan Bos', email: 'g.bos@korenschoof.nl', spoc: true }
+		]);
 		// the same file again changes nothing
-		expect(await importAccounts(store, file)).toMatchObject({ inserted: 0, updated: 0, unchanged: 2, rejected: 2 });
+		expect(await importAccounts(store, file)).toMatchObject({
+			inserted: 0,
+			updated: 0,
+			unchanged: 2,
+			rejected: 2
+		});
 	});
 
 	it('reads the same from JSON and from XLSX', async () => {
@@ -61,14 +69,35 @@ describe('accounts import', () => {
 		fs.writeFileSync(
 			json,
 			JSON.stringify([
-				{ id: 'northwind', name: 'Northwind Logistics Ltd', policy: 'model-a', tiers: [{ from: '2024-06-01', tier: 'Enhanced' }], time_zone: 'Europe/London', default_language: 'en', aliases: [{ source: 'zendesk', alias: 'Northwind' }], contacts: [{ name: 'Anna', email: 'anna@northwind.co.uk', spoc: false }] }
+				{
+					id: 'northwind',
+					name: 'Northwind Logistics Ltd',
+					policy: 'model-a',
+					tiers: [{ from: '2024-06-01', tier: 'Enhanced' }],
+					time_zone: 'Europe/London',
+					default_language: 'en',
+					aliases: [{ source: 'zendesk', alias: 'Northwind' }],
+					contacts: [{ name: 'Anna', email: 'anna@northwind.co.uk', spoc: false }]
+				}
 			])
 		);
 		expect(await importAccounts(store, json)).toMatchObject({ inserted: 1, rejected: 0 });
 		const wb = new ExcelJS.Workbook();
 		const ws = wb.addWorksheet('Accounts');
 		ws.addRow(HEADER.split(','));
-		ws.addRow(['oosterpark', 'Huisartsenpraktijk Oosterpark', 'model-b', '2024-01-01=Zilver', 'Eva', '', 'Europe/Amsterdam', 'nl', 'zendesk=Oosterpark', 'Dr. Visser <visser@oosterpark.nl>!', '']);
+		ws.addRow([
+			'oosterpark',
+			'Huisartsenpraktijk Oosterpark',
+			'model-b',
+			'2024-01-01=Zilver',
+			'Eva',
+			'',
+			'Europe/Amsterdam',
+			'nl',
+			'zendesk=Oosterpark',
+			'Dr. Visser <visser@oosterpark.nl>!',
+			''
+		]);
 		const xlsx = path.join(dir, 'accounts.xlsx');
 		await wb.xlsx.writeFile(xlsx);
 		expect(await importAccounts(store, xlsx)).toMatchObject({ read: 1, inserted: 1, rejected: 0 });
@@ -81,9 +110,14 @@ describe('accounts import', () => {
 
 	it('completes an unassigned account an export created, and its tickets follow', async () => {
 		await importFile(store, { file: path.join(FIXTURES, 'zendesk-small.csv'), source: 'zendesk' });
-		expect((await listAccounts(store, ALL_ACCOUNTS)).filter((a) => a.status === 'unassigned')).toHaveLength(2);
+		expect(
+			(await listAccounts(store, ALL_ACCOUNTS)).filter((a) => a.status === 'unassigned')
+		).toHaveLength(2);
 		const file = path.join(dir, 'accounts.csv');
-		fs.writeFileSync(file, `${HEADER}\nzuidvelde,Gemeente Zuidvelde,model-a,2024-01-01=Premium,Eva,,Europe/Amsterdam,nl,,,\n`);
+		fs.writeFileSync(
+			file,
+			`${HEADER}\nzuidvelde,Gemeente Zuidvelde,model-a,2024-01-01=Premium,Eva,,Europe/Amsterdam,nl,,,\n`
+		);
 		const r = await importAccounts(store, file);
 		expect(r).toMatchObject({ inserted: 0, updated: 1 });
 		const list = await listAccounts(store, ALL_ACCOUNTS);
@@ -91,29 +125,63 @@ describe('accounts import', () => {
 		expect(z).toMatchObject({ status: 'active', tier: 'Premium', tickets: 2 });
 		expect(list.find((a) => a.id === 'gemeente-zuidvelde')).toBeUndefined();
 		// the next export of the same helpdesk finds it by the alias the first one created
-		const again = await importFile(store, { file: path.join(FIXTURES, 'zendesk-small.csv'), source: 'zendesk' });
+		const again = await importFile(store, {
+			file: path.join(FIXTURES, 'zendesk-small.csv'),
+			source: 'zendesk'
+		});
 		expect(again.accountsCreated).toEqual([]);
 		// 1006 has no language in the export: the account's default (nl) now fills it
 		expect(again.counts.tickets).toMatchObject({ unchanged: 2, updated: 1 });
-		expect(await store.one(`SELECT language, defaulted_fields FROM tickets WHERE external_id = '1006'`)).toEqual({ language: 'nl', defaulted_fields: ['language'] });
+		expect(
+			await store.one(`SELECT language, defaulted_fields FROM tickets WHERE external_id = '1006'`)
+		).toEqual({ language: 'nl', defaulted_fields: ['language'] });
 	});
 
 	it('fills an empty ticket language from the account default, and says so', async () => {
 		const file = path.join(dir, 'accounts.csv');
-		fs.writeFileSync(file, `${HEADER}\nnorthwind,Northwind Logistics Ltd,model-a,2024-01-01=Enhanced,,,Europe/London,en,,,\n`);
+		fs.writeFileSync(
+			file,
+			`${HEADER}\nnorthwind,Northwind Logistics Ltd,model-a,2024-01-01=Enhanced,,,Europe/London,en,,,\n`
+		);
 		await importAccounts(store, file);
 		await importFile(store, { file: path.join(FIXTURES, 'zendesk-small.csv'), source: 'zendesk' });
-		const t = await store.one(`SELECT language, defaulted_fields FROM tickets WHERE external_id = '1002'`);
+		const t = await store.one(
+			`SELECT language, defaulted_fields FROM tickets WHERE external_id = '1002'`
+		);
 		expect(t).toEqual({ language: 'en', defaulted_fields: ['language'] });
 	});
 
 	it('saves an edit from the form with the same checks', async () => {
 		const file = path.join(dir, 'accounts.csv');
-		fs.writeFileSync(file, `${HEADER}\nnorthwind,Northwind Logistics Ltd,model-a,2024-01-01=Enhanced,,,Europe/London,en,,,\n`);
+		fs.writeFileSync(
+			file,
+			`${HEADER}\nnorthwind,Northwind Logistics Ltd,model-a,2024-01-01=Enhanced,,,Europe/London,en,,,\n`
+		);
 		await importAccounts(store, file);
-		const bad = await saveAccount(store, { id: 'northwind', name: 'Northwind', policy: 'model-a', tiers: '2024-01-01=Gold', time_zone: 'Europe/London' }, 'northwind');
+		const bad = await saveAccount(
+			store,
+			{
+				id: 'northwind',
+				name: 'Northwind',
+				policy: 'model-a',
+				tiers: '2024-01-01=Gold',
+				time_zone: 'Europe/London'
+			},
+			'northwind'
+		);
 		expect(bad.ok).toBe(false);
-		const ok = await saveAccount(store, { id: 'northwind', name: 'Northwind Logistics Ltd', policy: 'model-a', tiers: '2024-01-01=Enhanced;2025-01-01=Premium', csm: 'Sanne', time_zone: 'Europe/London' }, 'northwind');
+		const ok = await saveAccount(
+			store,
+			{
+				id: 'northwind',
+				name: 'Northwind Logistics Ltd',
+				policy: 'model-a',
+				tiers: '2024-01-01=Enhanced;2025-01-01=Premium',
+				csm: 'Sanne',
+				time_zone: 'Europe/London'
+			},
+			'northwind'
+		);
 		expect(ok).toEqual({ ok: true, id: 'northwind' });
 		expect((await getAccount(store, ALL_ACCOUNTS, 'northwind'))?.csm).toBe('Sanne');
 	});

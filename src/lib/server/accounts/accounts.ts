@@ -100,7 +100,10 @@ export async function policyTiers(q: Queryable): Promise<Map<string, string[]>> 
 	const m = new Map<string, string[]>();
 	for (const r of rows) {
 		const body = JSON.parse(String(r.body)) as { tiers?: { name: string }[] };
-		m.set(String(r.id), (body.tiers ?? []).map((t) => t.name));
+		m.set(
+			String(r.id),
+			(body.tiers ?? []).map((t) => t.name)
+		);
 	}
 	return m;
 }
@@ -112,37 +115,50 @@ export function parseAccountRecord(
 	tiersByPolicy: Map<string, string[]>
 ): { account: AccountInput | null; problems: AccountProblem[] } {
 	const problems: AccountProblem[] = [];
-	const bad = (field: string, value: string, reason: string) => problems.push({ row, field, value, reason });
+	const bad = (field: string, value: string, reason: string) =>
+		problems.push({ row, field, value, reason });
 	const get = (k: string) => {
-		for (const [key, v] of Object.entries(rec)) if (key.trim().toLowerCase().replace(/\s+/g, '_') === k) return v;
+		for (const [key, v] of Object.entries(rec))
+			if (key.trim().toLowerCase().replace(/\s+/g, '_') === k) return v;
 		return undefined;
 	};
 	const name = text(get('name'));
 	if (!name) bad('name', '', 'the account name is empty');
 	let id = text(get('id'));
 	if (!id) id = slugify(name);
-	else if (!/^[a-z0-9][a-z0-9-]{0,59}$/.test(id)) bad('id', id, 'an id is lower-case letters, digits and dashes');
+	else if (!/^[a-z0-9][a-z0-9-]{0,59}$/.test(id))
+		bad('id', id, 'an id is lower-case letters, digits and dashes');
 
 	const policy = text(get('policy')) || null;
 	const policyTierNames = policy ? tiersByPolicy.get(policy) : undefined;
-	if (policy && !policyTierNames) bad('policy', policy, `no policy "${policy}"; known: ${[...tiersByPolicy.keys()].join(', ')}`);
+	if (policy && !policyTierNames)
+		bad('policy', policy, `no policy "${policy}"; known: ${[...tiersByPolicy.keys()].join(', ')}`);
 
 	const tiers: TierPeriod[] = [];
 	const rawTiers = get('tiers');
 	const tierItems: { from: string; tier: string }[] = Array.isArray(rawTiers)
-		? rawTiers.map((t) => ({ from: text((t as Record<string, unknown>).from), tier: text((t as Record<string, unknown>).tier) }))
+		? rawTiers.map((t) => ({
+				from: text((t as Record<string, unknown>).from),
+				tier: text((t as Record<string, unknown>).tier)
+			}))
 		: splitList(text(rawTiers)).map((s) => {
 				const [from, tier] = s.split('=').map((x) => x?.trim() ?? '');
 				return { from, tier };
 			});
 	for (const t of tierItems) {
-		if (!validDate(t.from)) bad('tiers', `${t.from}=${t.tier}`, `"${t.from}" is not a date (yyyy-mm-dd)`);
+		if (!validDate(t.from))
+			bad('tiers', `${t.from}=${t.tier}`, `"${t.from}" is not a date (yyyy-mm-dd)`);
 		else if (!t.tier) bad('tiers', t.from, 'a tier period needs a tier: 2025-01-01=Premium');
 		else if (policyTierNames && !policyTierNames.includes(t.tier))
-			bad('tiers', t.tier, `"${t.tier}" is not a tier of ${policy} (${policyTierNames.join(', ')})`);
+			bad(
+				'tiers',
+				t.tier,
+				`"${t.tier}" is not a tier of ${policy} (${policyTierNames.join(', ')})`
+			);
 		else tiers.push(t);
 	}
-	if (new Set(tiers.map((t) => t.from)).size !== tiers.length) bad('tiers', text(rawTiers), 'two tier periods start on the same date');
+	if (new Set(tiers.map((t) => t.from)).size !== tiers.length)
+		bad('tiers', text(rawTiers), 'two tier periods start on the same date');
 	if (tiers.length && !policy) bad('policy', '', 'tiers need a policy');
 
 	const zone = text(get('time_zone')) || 'Europe/Amsterdam';
@@ -153,15 +169,21 @@ export function parseAccountRecord(
 		bad('time_zone', zone, (e as Error).message);
 	}
 	const defaultLanguage = text(get('default_language')).toLowerCase() || null;
-	if (defaultLanguage && !/^[a-z]{2}$/.test(defaultLanguage)) bad('default_language', defaultLanguage, 'a language is a two-letter code such as nl or en');
+	if (defaultLanguage && !/^[a-z]{2}$/.test(defaultLanguage))
+		bad('default_language', defaultLanguage, 'a language is a two-letter code such as nl or en');
 
 	const aliases: Alias[] = [];
 	const rawAliases = get('aliases');
 	const aliasItems = Array.isArray(rawAliases)
-		? rawAliases.map((a) => ({ source: text((a as Record<string, unknown>).source) || '*', alias: text((a as Record<string, unknown>).alias) }))
+		? rawAliases.map((a) => ({
+				source: text((a as Record<string, unknown>).source) || '*',
+				alias: text((a as Record<string, unknown>).alias)
+			}))
 		: splitList(text(rawAliases)).map((s) => {
 				const i = s.indexOf('=');
-				return i < 0 ? { source: '*', alias: s } : { source: s.slice(0, i).trim() || '*', alias: s.slice(i + 1).trim() };
+				return i < 0
+					? { source: '*', alias: s }
+					: { source: s.slice(0, i).trim() || '*', alias: s.slice(i + 1).trim() };
 			});
 	for (const a of aliasItems) {
 		if (!a.alias) bad('aliases', a.source, 'an alias is source=name, e.g. zendesk=Acme B.V.');
@@ -172,7 +194,11 @@ export function parseAccountRecord(
 	const rawContacts = get('contacts');
 	if (Array.isArray(rawContacts)) {
 		for (const c of rawContacts as Record<string, unknown>[])
-			contacts.push({ name: text(c.name) || null, email: text(c.email) || null, spoc: c.spoc === true || text(c.spoc) === 'true' });
+			contacts.push({
+				name: text(c.name) || null,
+				email: text(c.email) || null,
+				spoc: c.spoc === true || text(c.spoc) === 'true'
+			});
 	} else {
 		for (const s of splitList(text(rawContacts))) {
 			const spoc = s.endsWith('!');
@@ -180,7 +206,8 @@ export function parseAccountRecord(
 			const m = /^(.*?)\s*<([^>]+)>$/.exec(body);
 			const name = m ? m[1].trim() : body.includes('@') ? '' : body;
 			const email = m ? m[2].trim() : body.includes('@') ? body : '';
-			if (email && !/^[^@\s]+@[^@\s]+$/.test(email)) bad('contacts', s, `"${email}" is not an e-mail address`);
+			if (email && !/^[^@\s]+@[^@\s]+$/.test(email))
+				bad('contacts', s, `"${email}" is not an e-mail address`);
 			contacts.push({ name: name || null, email: email || null, spoc });
 		}
 	}
@@ -188,15 +215,21 @@ export function parseAccountRecord(
 	const arrears: Arrears[] = [];
 	const rawArrears = get('arrears');
 	const arrearItems = Array.isArray(rawArrears)
-		? rawArrears.map((a) => ({ from: text((a as Record<string, unknown>).from), to: text((a as Record<string, unknown>).to) }))
+		? rawArrears.map((a) => ({
+				from: text((a as Record<string, unknown>).from),
+				to: text((a as Record<string, unknown>).to)
+			}))
 		: splitList(text(rawArrears)).map((s) => {
 				const [from, to] = s.split('..').map((x) => x?.trim() ?? '');
 				return { from, to };
 			});
 	for (const a of arrearItems) {
-		if (!validDate(a.from)) bad('arrears', `${a.from}..${a.to}`, `"${a.from}" is not a date (yyyy-mm-dd)`);
-		else if (a.to && !validDate(a.to)) bad('arrears', `${a.from}..${a.to}`, `"${a.to}" is not a date (yyyy-mm-dd)`);
-		else if (a.to && a.to < a.from) bad('arrears', `${a.from}..${a.to}`, 'the period ends before it starts');
+		if (!validDate(a.from))
+			bad('arrears', `${a.from}..${a.to}`, `"${a.from}" is not a date (yyyy-mm-dd)`);
+		else if (a.to && !validDate(a.to))
+			bad('arrears', `${a.from}..${a.to}`, `"${a.to}" is not a date (yyyy-mm-dd)`);
+		else if (a.to && a.to < a.from)
+			bad('arrears', `${a.from}..${a.to}`, 'the period ends before it starts');
 		else arrears.push({ from: a.from, to: a.to || null });
 	}
 
@@ -227,7 +260,10 @@ async function readAccountRecords(file: string, name: string): Promise<Record<st
 		const rows = await readXlsxRows(file, name);
 		return recordsFromRows(rows, name);
 	}
-	const textStart = fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '').trimStart();
+	const textStart = fs
+		.readFileSync(file, 'utf8')
+		.replace(/^\uFEFF/, '')
+		.trimStart();
 	if (textStart.startsWith('[') || textStart.startsWith('{')) {
 		let data: unknown;
 		try {
@@ -236,7 +272,8 @@ async function readAccountRecords(file: string, name: string): Promise<Record<st
 			throw new ImportFileError(name, `is not valid JSON (${(e as Error).message})`);
 		}
 		const list = Array.isArray(data) ? data : (data as { accounts?: unknown }).accounts;
-		if (!Array.isArray(list)) throw new ImportFileError(name, 'JSON must be an array of accounts, or {"accounts": [...]}');
+		if (!Array.isArray(list))
+			throw new ImportFileError(name, 'JSON must be an array of accounts, or {"accounts": [...]}');
 		return list as Record<string, unknown>[];
 	}
 	const inspected = await inspectFile(file, name);
@@ -290,18 +327,27 @@ export function parseCsv(content: string, delimiter: string): string[][] {
 	return rows;
 }
 
-async function writeAccount(tx: Tx, a: AccountInput, isSample: boolean, replaceAliases = false): Promise<'inserted' | 'updated' | 'unchanged'> {
+async function writeAccount(
+	tx: Tx,
+	a: AccountInput,
+	isSample: boolean,
+	replaceAliases = false
+): Promise<'inserted' | 'updated' | 'unchanged'> {
 	const existing = await tx.one(
 		`SELECT id FROM accounts WHERE id = $1 OR (status = 'unassigned' AND lower(name) = lower($2)) ORDER BY (id = $1) DESC LIMIT 1`,
 		[a.id, a.name]
 	);
-	const before = existing ? JSON.stringify(await describeForCompare(tx, String(existing.id))) : null;
+	const before = existing
+		? JSON.stringify(await describeForCompare(tx, String(existing.id)))
+		: null;
 	const id = existing ? String(existing.id) : a.id;
 	if (existing) {
 		if (id !== a.id) {
 			// an unassigned account the file now describes under its own id: move its tickets over
 			await tx.run(`UPDATE tickets SET account_id = $1 WHERE account_id = $2`, [a.id, id]);
-			await tx.run(`UPDATE tickets SET row_hash = ${ticketRowHashSql()} WHERE account_id = $1`, [a.id]);
+			await tx.run(`UPDATE tickets SET row_hash = ${ticketRowHashSql()} WHERE account_id = $1`, [
+				a.id
+			]);
 			await tx.run('UPDATE account_aliases SET account_id = $1 WHERE account_id = $2', [a.id, id]);
 			await tx.run(
 				`INSERT INTO accounts (id, name, status, is_sample, created_at, updated_at) SELECT $1, name, status, is_sample, created_at, updated_at FROM accounts WHERE id = $2`,
@@ -329,7 +375,8 @@ async function writeAccount(tx: Tx, a: AccountInput, isSample: boolean, replaceA
 
 async function replaceLists(tx: Tx, a: AccountInput, replaceAliases: boolean): Promise<void> {
 	await tx.run('DELETE FROM tier_history WHERE account_id = $1', [a.id]);
-	for (const t of a.tiers) await tx.run('INSERT INTO tier_history VALUES ($1, $2::DATE, $3)', [a.id, t.from, t.tier]);
+	for (const t of a.tiers)
+		await tx.run('INSERT INTO tier_history VALUES ($1, $2::DATE, $3)', [a.id, t.from, t.tier]);
 	// An accounts file adds its aliases and keeps those an export created; the edit form shows
 	// the whole list, so what a person removed there goes.
 	if (replaceAliases) await tx.run('DELETE FROM account_aliases WHERE account_id = $1', [a.id]);
@@ -341,9 +388,13 @@ async function replaceLists(tx: Tx, a: AccountInput, replaceAliases: boolean): P
 	}
 	await tx.run('DELETE FROM contacts WHERE account_id = $1', [a.id]);
 	for (const c of a.contacts)
-		await tx.run('INSERT INTO contacts (account_id, name, email, is_spoc) VALUES ($1, $2, $3, $4)', [a.id, c.name, c.email, c.spoc]);
+		await tx.run(
+			'INSERT INTO contacts (account_id, name, email, is_spoc) VALUES ($1, $2, $3, $4)',
+			[a.id, c.name, c.email, c.spoc]
+		);
 	await tx.run('DELETE FROM arrears WHERE account_id = $1', [a.id]);
-	for (const r of a.arrears) await tx.run('INSERT INTO arrears VALUES ($1, $2::DATE, $3::DATE, NULL)', [a.id, r.from, r.to]);
+	for (const r of a.arrears)
+		await tx.run('INSERT INTO arrears VALUES ($1, $2::DATE, $3::DATE, NULL)', [a.id, r.from, r.to]);
 	// tickets of this account's aliases that were loaded before the alias existed
 	await tx.run(
 		`UPDATE tickets SET account_id = $1 WHERE account_id IS DISTINCT FROM $1 AND EXISTS (
@@ -357,10 +408,22 @@ async function replaceLists(tx: Tx, a: AccountInput, replaceAliases: boolean): P
 
 async function describeForCompare(q: Queryable, id: string) {
 	return {
-		a: await q.one('SELECT name, policy_id, csm, account_manager, time_zone, default_language, status, is_sample FROM accounts WHERE id = $1', [id]),
-		t: await q.all('SELECT effective_from, tier FROM tier_history WHERE account_id = $1 ORDER BY 1', [id]),
-		al: await q.all('SELECT source, alias FROM account_aliases WHERE account_id = $1 ORDER BY 1, 2', [id]),
-		c: await q.all('SELECT name, email, is_spoc FROM contacts WHERE account_id = $1 ORDER BY 2, 1', [id]),
+		a: await q.one(
+			'SELECT name, policy_id, csm, account_manager, time_zone, default_language, status, is_sample FROM accounts WHERE id = $1',
+			[id]
+		),
+		t: await q.all(
+			'SELECT effective_from, tier FROM tier_history WHERE account_id = $1 ORDER BY 1',
+			[id]
+		),
+		al: await q.all(
+			'SELECT source, alias FROM account_aliases WHERE account_id = $1 ORDER BY 1, 2',
+			[id]
+		),
+		c: await q.all(
+			'SELECT name, email, is_spoc FROM contacts WHERE account_id = $1 ORDER BY 2, 1',
+			[id]
+		),
 		r: await q.all('SELECT from_date, to_date FROM arrears WHERE account_id = $1 ORDER BY 1', [id])
 	};
 }
@@ -375,13 +438,26 @@ export async function importAccounts(
 	const records = await readAccountRecords(file, name);
 	return store.write(async (tx) => {
 		const tiersByPolicy = await policyTiers(tx);
-		const report: AccountsImportReport = { file: name, read: records.length, inserted: 0, updated: 0, unchanged: 0, rejected: 0, problems: [] };
+		const report: AccountsImportReport = {
+			file: name,
+			read: records.length,
+			inserted: 0,
+			updated: 0,
+			unchanged: 0,
+			rejected: 0,
+			problems: []
+		};
 		const seen = new Map<string, number>();
 		for (let i = 0; i < records.length; i++) {
 			const row = i + 2;
 			const { account, problems } = parseAccountRecord(records[i], row, tiersByPolicy);
 			if (account && seen.has(account.id)) {
-				problems.push({ row, field: 'id', value: account.id, reason: `duplicate account id: row ${seen.get(account.id)} has it too` });
+				problems.push({
+					row,
+					field: 'id',
+					value: account.id,
+					reason: `duplicate account id: row ${seen.get(account.id)} has it too`
+				});
 			}
 			if (!account || problems.length) {
 				report.rejected++;
@@ -396,14 +472,26 @@ export async function importAccounts(
 }
 
 /** Save one account from the /accounts form: the same validation as a file row. */
-export async function saveAccount(store: Store, rec: Record<string, unknown>, originalId?: string): Promise<{ ok: true; id: string } | { ok: false; problems: AccountProblem[] }> {
+export async function saveAccount(
+	store: Store,
+	rec: Record<string, unknown>,
+	originalId?: string
+): Promise<{ ok: true; id: string } | { ok: false; problems: AccountProblem[] }> {
 	return store.write(async (tx) => {
 		const { account, problems } = parseAccountRecord(rec, 1, await policyTiers(tx));
 		if (!account) return { ok: false as const, problems };
 		if (originalId && originalId !== account.id) {
-			return { ok: false as const, problems: [{ row: 1, field: 'id', value: account.id, reason: 'the id of an account cannot change' }] };
+			return {
+				ok: false as const,
+				problems: [
+					{ row: 1, field: 'id', value: account.id, reason: 'the id of an account cannot change' }
+				]
+			};
 		}
-		const wasSample = originalId ? (await tx.one('SELECT is_sample FROM accounts WHERE id = $1', [originalId]))?.is_sample === true : false;
+		const wasSample = originalId
+			? (await tx.one('SELECT is_sample FROM accounts WHERE id = $1', [originalId]))?.is_sample ===
+				true
+			: false;
 		await writeAccount(tx, account, wasSample, true);
 		return { ok: true as const, id: account.id };
 	});

@@ -64,14 +64,13 @@ function toPlain(v: DuckDBValue | unknown): Plain {
 	if (v === null || v === undefined) return null;
 	if (typeof v === 'bigint') return Number(v);
 	if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
-	if (
-		v instanceof DuckDBTimestampTZValue ||
-		v instanceof DuckDBTimestampValue
-	) {
+	if (v instanceof DuckDBTimestampTZValue || v instanceof DuckDBTimestampValue) {
 		return new Date(Number(v.micros / 1000n)).toISOString();
 	}
-	if (v instanceof DuckDBTimestampMillisecondsValue) return new Date(Number(v.millis)).toISOString();
-	if (v instanceof DuckDBTimestampSecondsValue) return new Date(Number(v.seconds) * 1000).toISOString();
+	if (v instanceof DuckDBTimestampMillisecondsValue)
+		return new Date(Number(v.millis)).toISOString();
+	if (v instanceof DuckDBTimestampSecondsValue)
+		return new Date(Number(v.seconds) * 1000).toISOString();
 	if (v instanceof DuckDBDateValue) return v.toString();
 	if (v instanceof DuckDBDecimalValue) return v.toDouble();
 	if (v instanceof DuckDBUUIDValue) return v.toString();
@@ -101,7 +100,10 @@ export interface Queryable {
 const TRACE = process.env.PEIL_TRACE === '1';
 
 function trace(sql: string, started: number): void {
-	if (TRACE) process.stderr.write(`[sql ${(performance.now() - started).toFixed(0).padStart(6)} ms] ${sql.replace(/\s+/g, ' ').slice(0, 140)}\n`);
+	if (TRACE)
+		process.stderr.write(
+			`[sql ${(performance.now() - started).toFixed(0).padStart(6)} ms] ${sql.replace(/\s+/g, ' ').slice(0, 140)}\n`
+		);
 }
 
 class ConnectionQueries implements Queryable {

@@ -56,7 +56,7 @@ export async function migrate(store: Store, folder = migrationsFolder()): Promis
 				await q.run('COMMIT');
 			} catch (e) {
 				await q.run('ROLLBACK');
-				throw new Error(`Migration ${entry.tag} failed: ${(e as Error).message}`);
+				throw new Error(`Migration ${entry.tag} failed: ${(e as Error).message}`, { cause: e });
 			}
 			applied.push(entry.tag);
 		}

@@ -24,3 +24,21 @@ export function toCsv(header: string[], rows: unknown[][], opts: CsvOptions = {}
 	const lines = [header, ...rows].map((r) => r.map((c) => csvCell(c, d)).join(d));
 	return (opts.bom === false ? '' : '\uFEFF') + lines.join('\r\n') + '\r\n';
 }
+
+/**
+ * A CSV download. The body goes out as bytes: a string body may lose its leading BOM on the
+ * way through the server, and Excel needs the BOM to read UTF-8.
+ */
+export function csvResponse(
+	fileName: string,
+	header: string[],
+	rows: unknown[][],
+	opts: CsvOptions = {}
+): Response {
+	return new Response(new TextEncoder().encode(toCsv(header, rows, opts)), {
+		headers: {
+			'content-type': 'text/csv; charset=utf-8',
+			'content-disposition': `attachment; filename="${fileName.replace(/[^\w.-]/g, '_')}"`
+		}
+	});
+}

@@ -278,7 +278,7 @@ export async function inspectFile(
 	const { sha256, utf8 } = await hashAndCheckUtf8(file, (n) => onBytes?.(n, stat.size));
 	const temporary: string[] = [];
 	let csvPath = file;
-	let encoding: InspectedFile['encoding'] = 'utf-8';
+	let encoding: InspectedFile['encoding'];
 	let format: FileFormat = 'csv';
 
 	if (sniffed === 'xlsx') {

@@ -274,7 +274,7 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
 		try {
 			zone = parseZone(zoneName);
 		} catch (e) {
-			throw new Error(`--zone: ${(e as Error).message}`);
+			throw new Error(`--zone: ${(e as Error).message}`, { cause: e });
 		}
 		const asOfGiven = opts.asOf ? parseAsOf(opts.asOf, zone) : null;
 

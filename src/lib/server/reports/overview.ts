@@ -14,7 +14,13 @@ export interface OverviewSummary {
 	timeEntries: number;
 	period: { from: string | null; to: string | null };
 	asOf: string | null;
-	lastImport: { id: number; file: string; source: string; finishedAt: string; status: string } | null;
+	lastImport: {
+		id: number;
+		file: string;
+		source: string;
+		finishedAt: string;
+		status: string;
+	} | null;
 	sampleLoaded: boolean;
 }
 
@@ -33,14 +39,26 @@ export async function getOverview(q: Queryable, scope: Scope): Promise<OverviewS
 			`SELECT count(*) AS n, count(*) FILTER (account_id IS NULL) AS orphan, min(created_at) AS first, max(created_at) AS last FROM tickets t WHERE ${scope.kind === 'all' ? 'true' : st.sql}`,
 			st.params
 		),
-		q.one(`SELECT count(*) AS n FROM ticket_events e JOIN tickets t ON t.source = e.source AND t.external_id = e.ticket_id WHERE ${st.sql}`, st.params),
-		q.one(`SELECT count(*) AS n FROM time_entries e JOIN tickets t ON t.source = e.source AND t.external_id = e.ticket_id WHERE ${st.sql}`, st.params),
-		q.one(`SELECT id, file_name, source, finished_at, status FROM imports ORDER BY id DESC LIMIT 1`),
+		q.one(
+			`SELECT count(*) AS n FROM ticket_events e JOIN tickets t ON t.source = e.source AND t.external_id = e.ticket_id WHERE ${st.sql}`,
+			st.params
+		),
+		q.one(
+			`SELECT count(*) AS n FROM time_entries e JOIN tickets t ON t.source = e.source AND t.external_id = e.ticket_id WHERE ${st.sql}`,
+			st.params
+		),
+		q.one(
+			`SELECT id, file_name, source, finished_at, status FROM imports ORDER BY id DESC LIMIT 1`
+		),
 		q.one(`SELECT max(as_of) AS as_of FROM imports WHERE status = 'committed'`),
 		q.one(`SELECT value FROM meta WHERE key = 'sample_loaded'`)
 	]);
 	return {
-		accounts: { active: num(acc?.active), unassigned: num(acc?.unassigned), sample: num(acc?.sample) },
+		accounts: {
+			active: num(acc?.active),
+			unassigned: num(acc?.unassigned),
+			sample: num(acc?.sample)
+		},
 		tickets: num(tix?.n),
 		ticketsWithoutAccount: num(tix?.orphan),
 		events: num(ev?.n),
@@ -48,7 +66,13 @@ export async function getOverview(q: Queryable, scope: Scope): Promise<OverviewS
 		period: { from: str(tix?.first), to: str(tix?.last) },
 		asOf: str(asOf?.as_of),
 		lastImport: last
-			? { id: num(last.id), file: String(last.file_name), source: String(last.source), finishedAt: String(last.finished_at), status: String(last.status) }
+			? {
+					id: num(last.id),
+					file: String(last.file_name),
+					source: String(last.source),
+					finishedAt: String(last.finished_at),
+					status: String(last.status)
+				}
 			: null,
 		sampleLoaded: sample?.value === 'true'
 	};
@@ -106,27 +130,48 @@ export interface AccountDetail extends AccountListItem {
 	policies: { id: string; name: string; tiers: string[] }[];
 }
 
-export async function getAccount(q: Queryable, scope: Scope, id: string): Promise<AccountDetail | null> {
+export async function getAccount(
+	q: Queryable,
+	scope: Scope,
+	id: string
+): Promise<AccountDetail | null> {
 	const list = await listAccounts(q, scope);
 	const base = list.find((a) => a.id === id);
 	if (!base) return null;
 	const [tiers, aliases, contacts, arrears, policies] = await Promise.all([
-		q.all('SELECT effective_from, tier FROM tier_history WHERE account_id = $1 ORDER BY effective_from', [id]),
-		q.all('SELECT source, alias FROM account_aliases WHERE account_id = $1 ORDER BY source, alias', [id]),
-		q.all('SELECT name, email, is_spoc FROM contacts WHERE account_id = $1 ORDER BY is_spoc DESC, name', [id]),
+		q.all(
+			'SELECT effective_from, tier FROM tier_history WHERE account_id = $1 ORDER BY effective_from',
+			[id]
+		),
+		q.all(
+			'SELECT source, alias FROM account_aliases WHERE account_id = $1 ORDER BY source, alias',
+			[id]
+		),
+		q.all(
+			'SELECT name, email, is_spoc FROM contacts WHERE account_id = $1 ORDER BY is_spoc DESC, name',
+			[id]
+		),
 		q.all('SELECT from_date, to_date FROM arrears WHERE account_id = $1 ORDER BY from_date', [id]),
-		q.all(`SELECT p.id, p.name, p.body FROM policies p WHERE p.version = (SELECT max(version) FROM policies x WHERE x.id = p.id) ORDER BY p.id`)
+		q.all(
+			`SELECT p.id, p.name, p.body FROM policies p WHERE p.version = (SELECT max(version) FROM policies x WHERE x.id = p.id) ORDER BY p.id`
+		)
 	]);
 	return {
 		...base,
 		tiers: tiers.map((r) => ({ from: String(r.effective_from), tier: String(r.tier) })),
 		aliasList: aliases.map((r) => ({ source: String(r.source), alias: String(r.alias) })),
-		contacts: contacts.map((r) => ({ name: str(r.name), email: str(r.email), spoc: r.is_spoc === true })),
+		contacts: contacts.map((r) => ({
+			name: str(r.name),
+			email: str(r.email),
+			spoc: r.is_spoc === true
+		})),
 		arrears: arrears.map((r) => ({ from: String(r.from_date), to: str(r.to_date) })),
 		policies: policies.map((r) => ({
 			id: String(r.id),
 			name: String(r.name),
-			tiers: ((JSON.parse(String(r.body)) as { tiers?: { name: string }[] }).tiers ?? []).map((t) => t.name)
+			tiers: ((JSON.parse(String(r.body)) as { tiers?: { name: string }[] }).tiers ?? []).map(
+				(t) => t.name
+			)
 		}))
 	};
 }
@@ -172,7 +217,11 @@ export async function listImports(q: Queryable): Promise<ImportListItem[]> {
 }
 
 /** The stored report of one import, with its rejected rows (all of them, or the first `limit`). */
-export async function getImport(q: Queryable, id: number, limit = 1000): Promise<(ImportReport & { status: string; rolledBackAt: string | null }) | null> {
+export async function getImport(
+	q: Queryable,
+	id: number,
+	limit = 1000
+): Promise<(ImportReport & { status: string; rolledBackAt: string | null }) | null> {
 	const r = await q.one('SELECT report, status, rolled_back_at FROM imports WHERE id = $1', [id]);
 	if (!r) return null;
 	const report = JSON.parse(String(r.report)) as ImportReport;
@@ -180,10 +229,19 @@ export async function getImport(q: Queryable, id: number, limit = 1000): Promise
 	return { ...report, status: String(r.status), rolledBackAt: str(r.rolled_back_at) };
 }
 
-export async function importRejects(q: Queryable, id: number, limit?: number): Promise<ImportReport['rejects']> {
+export async function importRejects(
+	q: Queryable,
+	id: number,
+	limit?: number
+): Promise<ImportReport['rejects']> {
 	const rows = await q.all(
 		`SELECT row_number, column_name, value, reason FROM import_rejects WHERE import_id = $1 ORDER BY row_number, column_name${limit ? ` LIMIT ${Math.floor(limit)}` : ''}`,
 		[id]
 	);
-	return rows.map((x) => ({ row: num(x.row_number), column: str(x.column_name), value: str(x.value), reason: String(x.reason) }));
+	return rows.map((x) => ({
+		row: num(x.row_number),
+		column: str(x.column_name),
+		value: str(x.value),
+		reason: String(x.reason)
+	}));
 }

@@ -18,10 +18,16 @@ export function sampleWanted(): boolean {
 	return process.env.PEIL_SAMPLE !== '0';
 }
 
-export async function loadSampleIfFirstStart(store: Store, log: (m: string) => void = console.log): Promise<boolean> {
+export async function loadSampleIfFirstStart(
+	store: Store,
+	log: (m: string) => void = console.log
+): Promise<boolean> {
 	if (!sampleWanted()) return false;
-	if ((await getMeta(store, 'sample_loaded')) || (await getMeta(store, 'sample_removed'))) return false;
-	const any = await store.one('SELECT (SELECT count(*) FROM imports) + (SELECT count(*) FROM accounts) AS n');
+	if ((await getMeta(store, 'sample_loaded')) || (await getMeta(store, 'sample_removed')))
+		return false;
+	const any = await store.one(
+		'SELECT (SELECT count(*) FROM imports) + (SELECT count(*) FROM accounts) AS n'
+	);
 	if (Number(any?.n) > 0) return false; // a store someone already uses: never mix the sample in
 	const dir = path.join(dataDir(), 'sample');
 	log(`Peil: first start — generating the sample (${SAMPLE_TICKETS} tickets) in ${dir} …`);
@@ -33,8 +39,16 @@ export async function loadSampleIfFirstStart(store: Store, log: (m: string) => v
 		[gen.files.events, 'peil-events'],
 		[gen.files.timeEntries, 'peil-time-entries']
 	] as const) {
-		const r = await importFile(store, { file, source: 'zendesk', profile, isSample: true, asOf: gen.asOf });
-		log(`Peil: loaded ${path.basename(file)}: ${r.counts.rows.inserted} records, ${r.counts.rows.rejected} rejected`);
+		const r = await importFile(store, {
+			file,
+			source: 'zendesk',
+			profile,
+			isSample: true,
+			asOf: gen.asOf
+		});
+		log(
+			`Peil: loaded ${path.basename(file)}: ${r.counts.rows.inserted} records, ${r.counts.rows.rejected} rejected`
+		);
 	}
 	await setMeta(store, 'sample_loaded', 'true');
 	return true;
@@ -56,17 +70,37 @@ export async function removeSample(store: Store): Promise<SampleRemoval> {
 		const sampleImports = '(SELECT id FROM imports WHERE is_sample)';
 		const sampleAccounts = '(SELECT id FROM accounts WHERE is_sample)';
 		const sampleTickets = `(SELECT source, external_id FROM tickets WHERE first_import_id IN ${sampleImports} OR account_id IN ${sampleAccounts})`;
-		await tx.run(`DELETE FROM ticket_events WHERE import_id IN ${sampleImports} OR (source, ticket_id) IN ${sampleTickets}`);
-		await tx.run(`DELETE FROM time_entry_history WHERE import_id IN ${sampleImports} OR replaced_by IN ${sampleImports}`);
-		await tx.run(`DELETE FROM time_entries WHERE first_import_id IN ${sampleImports} OR (source, ticket_id) IN ${sampleTickets}`);
-		await tx.run(`DELETE FROM ticket_history WHERE first_import_id IN ${sampleImports} OR replaced_by IN ${sampleImports} OR account_id IN ${sampleAccounts}`);
-		await tx.run(`DELETE FROM tickets WHERE first_import_id IN ${sampleImports} OR account_id IN ${sampleAccounts}`);
-		for (const t of ['account_aliases', 'contacts', 'tier_history', 'arrears', 'account_assignments'])
+		await tx.run(
+			`DELETE FROM ticket_events WHERE import_id IN ${sampleImports} OR (source, ticket_id) IN ${sampleTickets}`
+		);
+		await tx.run(
+			`DELETE FROM time_entry_history WHERE import_id IN ${sampleImports} OR replaced_by IN ${sampleImports}`
+		);
+		await tx.run(
+			`DELETE FROM time_entries WHERE first_import_id IN ${sampleImports} OR (source, ticket_id) IN ${sampleTickets}`
+		);
+		await tx.run(
+			`DELETE FROM ticket_history WHERE first_import_id IN ${sampleImports} OR replaced_by IN ${sampleImports} OR account_id IN ${sampleAccounts}`
+		);
+		await tx.run(
+			`DELETE FROM tickets WHERE first_import_id IN ${sampleImports} OR account_id IN ${sampleAccounts}`
+		);
+		for (const t of [
+			'account_aliases',
+			'contacts',
+			'tier_history',
+			'arrears',
+			'account_assignments'
+		])
 			await tx.run(`DELETE FROM ${t} WHERE account_id IN ${sampleAccounts}`);
 		await tx.run(`DELETE FROM accounts WHERE is_sample`);
 		await tx.run(`DELETE FROM import_rejects WHERE import_id IN ${sampleImports}`);
 		await tx.run(`DELETE FROM imports WHERE is_sample`);
-		return { accounts: Number(counts?.accounts), tickets: Number(counts?.tickets), imports: Number(counts?.imports) };
+		return {
+			accounts: Number(counts?.accounts),
+			tickets: Number(counts?.tickets),
+			imports: Number(counts?.imports)
+		};
 	});
 	await setMeta(store, 'sample_removed', 'true');
 	await store.run(`DELETE FROM meta WHERE key = 'sample_loaded'`);

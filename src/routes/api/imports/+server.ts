@@ -27,7 +27,10 @@ export const POST: RequestHandler = async ({ request, url }) => {
 	try {
 		const report = await importFile(await getStore(), {
 			file: upload.file,
-			name: safeFileName(url.searchParams.get('name') ?? request.headers.get('x-file-name'), 'upload.csv'),
+			name: safeFileName(
+				url.searchParams.get('name') ?? request.headers.get('x-file-name'),
+				'upload.csv'
+			),
 			source,
 			profile: url.searchParams.get('profile') || undefined,
 			zone: url.searchParams.get('zone') || undefined,
@@ -36,7 +39,8 @@ export const POST: RequestHandler = async ({ request, url }) => {
 		return json(report);
 	} catch (e) {
 		if (e instanceof ImportFileError) return json({ error: e.message }, { status: 422 });
-		if (e instanceof Error && /^(--|No profile|--source)/.test(e.message)) return json({ error: e.message }, { status: 400 });
+		if (e instanceof Error && /^(--|No profile|--source)/.test(e.message))
+			return json({ error: e.message }, { status: 400 });
 		throw e;
 	} finally {
 		fs.rmSync(upload.file, { force: true });

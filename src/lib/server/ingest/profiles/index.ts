@@ -8,7 +8,11 @@ import { peilEvents, peilTimeEntries } from './peil.ts';
 export const BUILTIN_PROFILES: Profile[] = [zendeskTickets, peilEvents, peilTimeEntries];
 
 export function headerKey(h: string): string {
-	return h.replace(/^\uFEFF/, '').trim().replace(/\s+/g, ' ').toLowerCase();
+	return h
+		.replace(/^\uFEFF/, '')
+		.trim()
+		.replace(/\s+/g, ' ')
+		.toLowerCase();
 }
 
 export interface Detection {
@@ -35,7 +39,11 @@ export function detectProfile(header: string[], candidates: Profile[]): Detectio
 		const hits = sig.filter((c) => have.has(headerKey(c)));
 		const score = hits.length / sig.length;
 		if (score < 0.6) continue;
-		if (!best || score > best.score || (score === best.score && sig.length > signatureOf(best.profile).length)) {
+		if (
+			!best ||
+			score > best.score ||
+			(score === best.score && sig.length > signatureOf(best.profile).length)
+		) {
 			best = {
 				profile: p,
 				score,

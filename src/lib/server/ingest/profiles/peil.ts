@@ -13,7 +13,11 @@ export const peilEvents: Profile = {
 	signature: ['ticket_id', 'at', 'kind', 'from', 'to', 'actor'],
 	fields: {
 		ticket_id: { column: ['ticket_id', 'ticket'], required: true },
-		occurred_at: { column: ['at', 'occurred_at', 'time', 'timestamp'], type: 'instant', required: true },
+		occurred_at: {
+			column: ['at', 'occurred_at', 'time', 'timestamp'],
+			type: 'instant',
+			required: true
+		},
 		kind: {
 			column: 'kind',
 			type: 'enum',

@@ -124,7 +124,7 @@ export const zendeskTickets: Profile = {
 	},
 	derived: {
 		first_response_at: {
-			sql: "n.created_at + to_minutes(n.sla_first_reply_minutes::BIGINT)",
+			sql: 'n.created_at + to_minutes(n.sla_first_reply_minutes::BIGINT)',
 			origin: 'helpdesk minutes',
 			uses: ['created_at', 'sla_first_reply_minutes']
 		},

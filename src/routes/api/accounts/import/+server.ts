@@ -16,7 +16,10 @@ export const POST: RequestHandler = async ({ request, url }) => {
 		throw e;
 	}
 	try {
-		const name = safeFileName(url.searchParams.get('name') ?? request.headers.get('x-file-name'), 'accounts');
+		const name = safeFileName(
+			url.searchParams.get('name') ?? request.headers.get('x-file-name'),
+			'accounts'
+		);
 		return json(await importAccounts(await getStore(), upload.file, { name }));
 	} catch (e) {
 		if (e instanceof ImportFileError) return json({ error: e.message }, { status: 422 });

@@ -2,23 +2,20 @@ import { error } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { getStore } from '$lib/server/store';
 import { importRejects } from '$lib/server/reports/overview';
-import { toCsv } from '$lib/server/export/csv';
+import { csvResponse } from '$lib/server/export/csv';
 
 /** Every rejected row of an import, as CSV for Excel. */
 export const GET: RequestHandler = async ({ params }) => {
 	const store = await getStore();
 	const id = Number(params.id);
-	const imp = await store.one('SELECT file_name FROM imports WHERE id = $1', [id]);
+	const imp = Number.isInteger(id)
+		? await store.one('SELECT file_name FROM imports WHERE id = $1', [id])
+		: undefined;
 	if (!imp) error(404, `No import ${params.id}`);
 	const rows = await importRejects(store, id);
-	const body = toCsv(
+	return csvResponse(
+		`import-${id}-rejected-rows.csv`,
 		['row', 'column', 'value', 'reason'],
 		rows.map((r) => [r.row, r.column, r.value, r.reason])
 	);
-	return new Response(body, {
-		headers: {
-			'content-type': 'text/csv; charset=utf-8',
-			'content-disposition': `attachment; filename="import-${id}-rejected-rows.csv"`
-		}
-	});
 };
