@@ -313,3 +313,48 @@ describe('keys stay unique without a database constraint', () => {
 		expect((await store.one('SELECT count(*) AS n FROM ticket_history'))?.n).toBe(6);
 	});
 });
+
+describe('XLSX', () => {
+	it('imports the first sheet of a workbook, date cells as wall-clock times in the zone', async () => {
+		const ExcelJS = (await import('exceljs')).default;
+		const wb = new ExcelJS.Workbook();
+		const ws = wb.addWorksheet('Tickets');
+		const lines = fs.readFileSync(zendesk, 'utf8').trim().split('\n');
+		const header = lines[0].split(',');
+		ws.addRow(header);
+		const created = header.indexOf('Created at');
+		// ticket 1001 as a real spreadsheet row: numbers as numbers, the creation time as a date cell
+		ws.addRow(
+			header.map((h, i) =>
+				h === 'Id'
+					? 1001
+					: i === created
+						? new Date(Date.UTC(2024, 2, 4, 9, 15))
+						: h === 'Organization'
+							? 'Gemeente Zuidvelde'
+							: h === 'Priority'
+								? 'normal'
+								: h === 'Status'
+									? 'open'
+									: ''
+			)
+		);
+		const file = path.join(dir, 'export.xlsx');
+		await wb.xlsx.writeFile(file);
+		const r = await importFile(store, { file, source: 'zendesk' });
+		expect(r.profile).toBe('zendesk');
+		expect(r.counts.tickets).toEqual({
+			read: 1,
+			inserted: 1,
+			updated: 0,
+			unchanged: 0,
+			rejected: 0
+		});
+		const t = await store.one(`SELECT external_id, created_at, final_priority FROM tickets`);
+		expect(t).toEqual({
+			external_id: '1001',
+			created_at: '2024-03-04T08:15:00.000Z',
+			final_priority: 'P3'
+		});
+	});
+});
