@@ -249,7 +249,7 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
 		let profileReason: string;
 		if (opts.profile) {
 			profile = await resolveProfile(store, opts.profile);
-			profileReason = 'given with --profile';
+			profileReason = 'named by whoever started the import (--profile, the /import page or the API)';
 		} else {
 			const saved: Profile[] = [];
 			for (const r of await store.all('SELECT name, body FROM import_profiles ORDER BY name')) {
