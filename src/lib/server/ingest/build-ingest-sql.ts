@@ -39,7 +39,7 @@ export function zoneLookupSql(
 ): { list: string; firstYear: number; years: number } {
 	const rows = offsetTable(zone, firstYear, lastYear);
 	const FAR = 9e15;
-	const q = (a: string | null) => (a ? `'${a}'` : 'NULL');
+	const q = (a: string | null) => (a ? `'${a}'` : 'NULL::VARCHAR');
 	const years: string[] = [];
 	for (let y = firstYear; y <= lastYear; y++) {
 		const start = Date.UTC(y, 0, 1);
@@ -165,7 +165,8 @@ export const KEEP_RAW = new Set(['status', 'final_priority', 'type']);
 export function buildNormSql(
 	fields: ResolvedField[],
 	zone: ZoneSpec,
-	chosenFormats: Map<string, string[]> = new Map()
+	chosenFormats: Map<string, string[]> = new Map(),
+	nullValues: string[] = []
 ): Sql {
 	const p = new Params();
 	const inner: string[] = ['t.row_no AS row_no'];
@@ -176,9 +177,13 @@ export function buildNormSql(
 	const zl = fields.some((f) => f.type === 'instant') ? zoneLookupSql(zone) : null;
 	for (const f of fields) {
 		// each cell is trimmed once, in the `t` step below, however often the field uses it
-		const raw = `t.t${f.index}`;
-		inner.push(`(${raw} IS NOT NULL) AS x_${f.field}`);
-		if (KEEP_RAW.has(f.field)) inner.push(`${raw} AS r_${f.field}`);
+		const cell = `t.t${f.index}`;
+		inner.push(`(${cell} IS NOT NULL) AS x_${f.field}`);
+		if (KEEP_RAW.has(f.field)) inner.push(`${cell} AS r_${f.field}`);
+		// localised month names, AM/PM markers…: replaced (lower-cased) before parsing
+		let raw = cell;
+		for (const [from, to] of Object.entries(f.spec.replace ?? {}))
+			raw = `replace(${raw === cell ? `lower(${cell})` : raw}, ${p.add(from.toLowerCase())}, ${p.add(to)})`;
 		if (f.spec.map && (f.type === 'text' || f.type === 'enum')) {
 			joins.push(
 				`LEFT JOIN value_maps m_${f.field} ON m_${f.field}.field = '${f.field}' AND m_${f.field}.k = lower(${raw})`
@@ -201,6 +206,20 @@ export function buildNormSql(
 			case 'number':
 				inner.push(`TRY_CAST(replace(${raw}, ',', '.') AS DOUBLE) AS ${f.field}`);
 				break;
+			case 'duration': {
+				const unit = f.spec.unit ?? 'minutes';
+				if (unit === 'clock') {
+					const part = (i: number) =>
+						`TRY_CAST(NULLIF(split_part(${raw}, ':', ${i}), '') AS DOUBLE)`;
+					inner.push(
+						`CASE WHEN regexp_full_match(${raw}, '-?[0-9]+:[0-9]{1,2}(:[0-9]{1,2})?') THEN (CASE WHEN starts_with(${raw}, '-') THEN -1 ELSE 1 END) * (abs(${part(1)}) * 60 + ${part(2)} + COALESCE(${part(3)}, 0) / 60) END AS ${f.field}`
+					);
+				} else {
+					const factor = unit === 'hours' ? ' * 60' : unit === 'seconds' ? ' / 60' : '';
+					inner.push(`TRY_CAST(replace(${raw}, ',', '.') AS DOUBLE)${factor} AS ${f.field}`);
+				}
+				break;
+			}
 			case 'boolean': {
 				const yes = (f.spec.trueValues ?? TRUE_WORDS).map((w) => p.add(w.toLowerCase())).join(', ');
 				const no = FALSE_WORDS.map((w) => p.add(w)).join(', ');
@@ -248,9 +267,12 @@ export function buildNormSql(
 		}
 	}
 	const star = excluded.length ? `p.* EXCLUDE (${excluded.join(', ')})` : 'p.*';
-	const cells = [...new Set(fields.map((f) => f.index))].map(
-		(i) => `NULLIF(trim(s."c${i}"), '') AS t${i}`
-	);
+	const nulls = nullValues.map((v) => p.add(v));
+	const cells = [...new Set(fields.map((f) => f.index))].map((i) => {
+		let cell = `NULLIF(trim(s."c${i}"), '')`;
+		for (const n of nulls) cell = `NULLIF(${cell}, ${n})`;
+		return `${cell} AS t${i}`;
+	});
 	const text = `CREATE TEMP TABLE norm AS
 WITH t AS (SELECT (s.rowid + 2)::INTEGER AS row_no, ${cells.join(', ')} FROM stage s),
 p AS (SELECT ${inner.join(',\n  ')} FROM t ${joins.join(' ')}),
@@ -347,11 +369,12 @@ export function fieldChecks(
 			}
 			case 'integer':
 			case 'number':
+			case 'duration':
 				checks.push({
 					when: `${present} AND d.${f.field} IS NULL`,
 					column: colRef(),
 					value: r,
-					reason: `'"' || ${r} || '" is not a number'`
+					reason: `'"' || ${r} || '" is not ${f.type === 'duration' && f.spec.unit === 'clock' ? 'a duration (h:mm or h:mm:ss)' : 'a number'}'`
 				});
 				break;
 			case 'boolean':

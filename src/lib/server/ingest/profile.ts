@@ -8,7 +8,7 @@
  * saved from the /import page.
  */
 
-export type RecordKind = 'tickets' | 'events' | 'time_entries';
+export type RecordKind = 'tickets' | 'events' | 'time_entries' | 'event_log';
 
 export type FieldType =
 	| 'text'
@@ -16,6 +16,8 @@ export type FieldType =
 	| 'integer'
 	| 'number'
 	| 'boolean'
+	/** a duration, stored in minutes; `unit` says how the export writes it */
+	| 'duration'
 	/** text mapped through `map`; a value with no entry is rejected */
 	| 'enum';
 
@@ -33,7 +35,42 @@ export interface FieldSpec {
 	trueValues?: string[];
 	/** the row is rejected when this field is empty */
 	required?: boolean;
+	/**
+	 * durations: 'minutes' (default), 'hours', 'seconds', or 'clock' for h:mm / h:mm:ss (a leading
+	 * minus kept: Jira writes a missed SLA's remaining time as -1:30)
+	 */
+	unit?: 'minutes' | 'hours' | 'seconds' | 'clock';
+	/**
+	 * text replaced before parsing, in order, case-insensitively: localised month names and
+	 * AM/PM markers (`{ "ene": "jan", "a. m.": "am" }`) so one date format reads them all
+	 */
+	replace?: Record<string, string>;
 }
+
+/**
+ * How an event log (one row per activity or per update of a ticket, as process-mining tools and
+ * ServiceNow audit extracts write them) becomes tickets with their event history.
+ */
+export interface EventLogSpec {
+	/**
+	 * 'activity': each row is one thing that happened (the activity column names it);
+	 * 'snapshot': each row is the ticket as it was after an update (the activity column holds its
+	 * state), so a change of state between consecutive rows is the event.
+	 */
+	mode: 'activity' | 'snapshot';
+	/** activity (or state) names per meaning, matched case-insensitively */
+	activities: Partial<Record<EventMeaning, string[]>>;
+}
+
+export const EVENT_MEANINGS = [
+	'created',
+	'first_response',
+	'pause_start',
+	'pause_end',
+	'resolved',
+	'closed'
+] as const;
+export type EventMeaning = (typeof EVENT_MEANINGS)[number];
 
 export interface Profile {
 	name: string;
@@ -51,8 +88,10 @@ export interface Profile {
 	 * Example: first_response_at from Zendesk's "First reply time in minutes".
 	 */
 	derived?: Record<string, { sql: string; origin?: string; uses: string[] }>;
-	/** helpdesk SLA claims kept as the source's own figures: json key -> field name */
-	helpdeskSla?: string[];
+	/** cell values that mean "no value" besides an empty cell (ServiceNow extracts write `?`) */
+	nullValues?: string[];
+	/** for kind 'event_log': how rows become tickets and events */
+	eventLog?: EventLogSpec;
 }
 
 /** The Peil fields of each kind of record, with their types and what they mean. */
@@ -101,14 +140,23 @@ export const RECORD_FIELDS: Record<
 		on_site: { type: 'boolean', label: 'on site' },
 		order_reference: { type: 'text', label: 'order reference' },
 		agent: { type: 'text', label: 'agent' }
-	}
+	},
+	event_log: {}
+};
+// An event log carries the ticket's fields on every row, plus what happened when and by whom.
+RECORD_FIELDS.event_log = {
+	...RECORD_FIELDS.tickets,
+	occurred_at: { type: 'instant', label: 'event time' },
+	activity: { type: 'text', label: 'activity' },
+	actor: { type: 'text', label: 'actor' }
 };
 
 /** Fields a record cannot do without. */
 export const REQUIRED_FIELDS: Record<RecordKind, string[]> = {
 	tickets: ['external_id', 'created_at'],
 	events: ['ticket_id', 'occurred_at', 'kind'],
-	time_entries: ['external_id', 'ticket_id', 'started_at', 'minutes']
+	time_entries: ['external_id', 'ticket_id', 'started_at', 'minutes'],
+	event_log: ['external_id', 'occurred_at', 'activity']
 };
 
 export const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
@@ -123,6 +171,14 @@ export const TYPES = [
 	'task',
 	'external'
 ] as const;
+
+/** The values Peil's own words allow, for value maps of these fields. */
+export const ALLOWED_VALUES: Record<string, readonly string[]> = {
+	final_priority: PRIORITIES,
+	submitted_priority: PRIORITIES,
+	status: STATUSES,
+	type: TYPES
+};
 
 /** Fields named sla_… hold the helpdesk's own SLA figures; they are kept, never used as Peil's. */
 export function isHelpdeskSlaField(field: string): boolean {
@@ -151,6 +207,24 @@ export function checkProfile(p: unknown): string[] {
 		}
 		if (!spec || (typeof spec.column !== 'string' && !Array.isArray(spec.column)))
 			problems.push(`field "${field}" needs a "column"`);
+		const allowed = ALLOWED_VALUES[field];
+		if (allowed && spec?.map)
+			for (const [k, v] of Object.entries(spec.map))
+				if (!allowed.includes(v))
+					problems.push(
+						`field "${field}" maps "${k}" to "${v}", which is not one of ${allowed.join(', ')}`
+					);
+	}
+	if (o.kind === 'event_log') {
+		const e = o.eventLog;
+		if (!e || (e.mode !== 'activity' && e.mode !== 'snapshot') || typeof e.activities !== 'object')
+			problems.push(
+				'an event log needs "eventLog": { "mode": "activity" or "snapshot", "activities": { "created": [...], ... } }'
+			);
+		else
+			for (const k of Object.keys(e.activities))
+				if (!(EVENT_MEANINGS as readonly string[]).includes(k))
+					problems.push(`"${k}" is not an activity meaning; known: ${EVENT_MEANINGS.join(', ')}`);
 	}
 	if (o.kind && o.kind in REQUIRED_FIELDS) {
 		for (const f of REQUIRED_FIELDS[o.kind])

@@ -174,9 +174,12 @@ function n(v: unknown): number {
 	return typeof v === 'number' ? v : Number(v ?? 0);
 }
 
-async function loadValueMaps(tx: Tx, fields: ResolvedField[]): Promise<void> {
+async function loadValueMaps(tx: Tx, fields: ResolvedField[], profile: Profile): Promise<void> {
 	await tx.run('CREATE TEMP TABLE value_maps (field VARCHAR, k VARCHAR, v VARCHAR)');
 	const rows = valueMapRows(fields);
+	// an event log's activity names per meaning, under a field name no Peil field has
+	for (const [meaning, names] of Object.entries(profile.eventLog?.activities ?? {}))
+		for (const a of names ?? []) rows.push(['__meaning', a.trim().toLowerCase(), meaning]);
 	for (let i = 0; i < rows.length; i += 200) {
 		const chunk = rows.slice(i, i + 200);
 		const params: Param[] = chunk.flat();
@@ -196,7 +199,7 @@ const TEMP_TABLES = [
 	'value_maps'
 ];
 
-const TEMP_VIEWS = ['good', 'derived'];
+const TEMP_VIEWS = ['log_events', 'collapsed', 'log_rows', 'good', 'derived'];
 
 async function dropTemps(tx: Tx): Promise<void> {
 	// `incoming` is a view or a table (incomingKind); views first, they depend on the tables
@@ -249,7 +252,8 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
 		let profileReason: string;
 		if (opts.profile) {
 			profile = await resolveProfile(store, opts.profile);
-			profileReason = 'named by whoever started the import (--profile, the /import page or the API)';
+			profileReason =
+				'named by whoever started the import (--profile, the /import page or the API)';
 		} else {
 			const saved: Profile[] = [];
 			for (const r of await store.all('SELECT name, body FROM import_profiles ORDER BY name')) {
@@ -310,7 +314,7 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
 				);
 			}
 			progress('checking', 0.45);
-			await loadValueMaps(tx, fields);
+			await loadValueMaps(tx, fields, profile);
 			const chosen = new Map<string, string[]>();
 			for (const f of fields.filter((x) => x.type === 'instant')) {
 				const candidates = instantFormats(f.spec);
@@ -319,7 +323,7 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
 				const r = await tx.one(sniff.text, sniff.params);
 				chosen.set(f.field, chooseFormats(candidates, (r?.hits as number[]) ?? []));
 			}
-			const norm = buildNormSql(fields, zone, chosen);
+			const norm = buildNormSql(fields, zone, chosen, profile.nullValues ?? []);
 			await tx.run(norm.text, norm.params);
 			const present = new Set(fields.map((f) => f.field));
 			const { sql: derivedSql, derived } = buildDerivedSql(profile, present);
@@ -423,6 +427,21 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
 						await mergeVersioned(tx, 'time_entries', 'time_entry_history', importId, opts.source)
 					);
 					counts.timeEntries = kindCounts;
+				} else if (profile.kind === 'event_log') {
+					const log = await mergeEventLog(tx, {
+						source: opts.source,
+						profile,
+						present,
+						mapped: new Set(fields.map((f) => f.field)),
+						importId,
+						isSample: !!opts.isSample
+					});
+					accountsCreated = log.accountsCreated;
+					notInExport.push(...log.notInExport);
+					counts.tickets = log.tickets;
+					counts.events = { ...log.events, read: rowsRead - rejectedRows };
+					// every good row of an event log is one event; the rejected ones are rows only
+					Object.assign(kindCounts, { ...counts.events, read: rowsRead, rejected: rejectedRows });
 				} else {
 					Object.assign(kindCounts, await mergeEvents(tx, opts.source, present, importId));
 					counts.events = kindCounts;
@@ -542,7 +561,8 @@ function kindChecks(
 ): string[] {
 	const col = (f: string) => p.add(fields.find((x) => x.field === f)?.header ?? f);
 	const out: string[] = [];
-	const keyField = kind === 'events' ? null : 'external_id';
+	// an event log repeats its case id on every row: that is the point, not a duplicate
+	const keyField = kind === 'events' || kind === 'event_log' ? null : 'external_id';
 	if (keyField && present.has(keyField)) {
 		const what = kind === 'tickets' ? 'ticket id' : 'time entry id';
 		out.push(
@@ -562,7 +582,8 @@ function kindChecks(
 		}
 	}
 	if (asOf) {
-		const t = kind === 'tickets' ? 'created_at' : kind === 'events' ? 'occurred_at' : 'started_at';
+		const t =
+			kind === 'tickets' ? 'created_at' : kind === 'time_entries' ? 'started_at' : 'occurred_at';
 		if (present.has(t))
 			out.push(
 				`SELECT row_no, ${col(t)}, strftime(${t}, '%Y-%m-%d %H:%M:%S UTC'), 'the time ' || strftime(${t}, '%Y-%m-%d %H:%M:%S UTC') || ' is after the as-of instant ' || ${p.add(asOf)} FROM derived WHERE ${t} > ${p.add(asOf)}::TIMESTAMPTZ`
@@ -585,11 +606,12 @@ async function createUnknownAccounts(
 	source: string,
 	importId: number,
 	isSample: boolean,
-	hasOrganisation: boolean
+	hasOrganisation: boolean,
+	relation = 'good'
 ): Promise<{ id: string; name: string }[]> {
 	if (!hasOrganisation) return [];
 	const unknown = await tx.all(
-		`SELECT DISTINCT g.organisation AS name FROM good g
+		`SELECT DISTINCT g.organisation AS name FROM ${relation} g
 		 WHERE g.organisation IS NOT NULL
 		   AND NOT EXISTS (SELECT 1 FROM account_aliases a WHERE a.source IN ($1, '*') AND a.alias_key = lower(regexp_replace(trim(g.organisation), '\\s+', ' ', 'g')))
 		   AND NOT EXISTS (SELECT 1 FROM accounts c WHERE lower(c.name) = lower(trim(g.organisation)))
@@ -678,7 +700,8 @@ async function buildIncomingTickets(
 	mapped: Set<string>,
 	notInExport: string[],
 	sla: string[],
-	firstResponseOrigin: string | null
+	firstResponseOrigin: string | null,
+	relation = 'good'
 ): Promise<void> {
 	const v = (f: string, cast = '') =>
 		present.has(f) ? `g.${f}${cast}` : `NULL${cast || '::VARCHAR'}`;
@@ -707,7 +730,7 @@ async function buildIncomingTickets(
 		   g.created_at, ${v('first_response_at', '::TIMESTAMPTZ')} AS first_response_at, ${fro} AS first_response_origin,
 		   ${v('resolved_at', '::TIMESTAMPTZ')} AS resolved_at, ${v('closed_at', '::TIMESTAMPTZ')} AS closed_at, ${v('updated_at', '::TIMESTAMPTZ')} AS updated_at,
 		   ${slaJson} AS helpdesk_sla, ${nameList(notInExport)} AS missing_fields, ${langDefault} AS defaulted_fields
-		 FROM good g ${accountJoin})`
+		 FROM ${relation} g ${accountJoin})`
 	);
 }
 
@@ -808,7 +831,8 @@ async function mergeEvents(
 	tx: Tx,
 	source: string,
 	present: Set<string>,
-	importId: number
+	importId: number,
+	relation = 'good'
 ): Promise<Omit<Counts, 'read' | 'rejected'>> {
 	const v = (f: string) => (present.has(f) ? `g.${f}` : 'NULL::VARCHAR');
 	await tx.run(
@@ -817,7 +841,7 @@ async function mergeEvents(
 		   h || '#' || row_number() OVER (PARTITION BY ticket_id, h ORDER BY row_no) AS event_key
 		 FROM (SELECT g.row_no, g.ticket_id, g.occurred_at, g.kind, ${v('from_value')} AS from_value, ${v('to_value')} AS to_value, ${v('actor')} AS actor,
 		         md5(concat_ws('\u001f', strftime(g.occurred_at, '%Y-%m-%dT%H:%M:%S.%f'), g.kind, COALESCE(${v('from_value')}, ''), COALESCE(${v('to_value')}, ''), COALESCE(${v('actor')}, ''))) AS h
-		       FROM good g)`,
+		       FROM ${relation} g)`,
 		[source]
 	);
 	const c = await tx.one(
@@ -830,4 +854,158 @@ async function mergeEvents(
 		[importId]
 	);
 	return { inserted: n(c?.total) - n(c?.existing), updated: 0, unchanged: n(c?.existing) };
+}
+
+/**
+ * An event log becomes tickets and events (EventLogSpec):
+ *  - `log_rows`: the good rows with the meaning of their activity (created, first_response,
+ *    pause_start, pause_end, resolved, closed) from the profile's activity map;
+ *  - `collapsed`: one ticket per case. Its attributes are the last non-empty value (so a
+ *    priority changed mid-life ends as the final priority; the first one is the submitted
+ *    priority); its times come from the columns when the log has them (ServiceNow's opened_at…)
+ *    and otherwise from the activities (first "created", first "first_response", last "resolved",
+ *    last "closed"; a case with no creation activity starts at its first row);
+ *  - `log_events`: every row as one event. In activity mode its kind is the meaning (or
+ *    "activity") and its value the activity; in snapshot mode (a row per update) the kind says
+ *    what changed since the case's previous row: the state (as its meaning, "pause_end" when
+ *    leaving a pause, or "status"), else the priority, else "update".
+ * The tickets merge like any tickets file; the events like a status-history file.
+ */
+async function mergeEventLog(
+	tx: Tx,
+	o: {
+		source: string;
+		profile: Profile;
+		present: Set<string>;
+		mapped: Set<string>;
+		importId: number;
+		isSample: boolean;
+	}
+): Promise<{
+	tickets: Counts;
+	events: Counts;
+	accountsCreated: { id: string; name: string }[];
+	notInExport: string[];
+}> {
+	const spec = o.profile.eventLog!;
+	const has = (m: string) => (spec.activities[m as keyof typeof spec.activities] ?? []).length > 0;
+	await tx.run(
+		`CREATE TEMP VIEW log_rows AS SELECT g.*, m.v AS meaning FROM good g LEFT JOIN value_maps m ON m.field = '__meaning' AND m.k = lower(g.activity)`
+	);
+	const last = (f: string) => `arg_max(${f}, occurred_at) FILTER (${f} IS NOT NULL)`;
+	const first = (f: string) => `arg_min(${f}, occurred_at) FILTER (${f} IS NOT NULL)`;
+	const cols: string[] = ['external_id'];
+	const present = new Set<string>(['external_id', 'created_at', 'updated_at']);
+	const skip = new Set([
+		'external_id',
+		'occurred_at',
+		'activity',
+		'actor',
+		'created_at',
+		'first_response_at',
+		'resolved_at',
+		'closed_at',
+		'updated_at',
+		'status',
+		'submitted_priority'
+	]);
+	for (const f of o.present) {
+		if (skip.has(f)) continue;
+		cols.push(`${last(f)} AS ${f}`);
+		present.add(f);
+	}
+	for (const f of KEEP_RAW) if (o.mapped.has(f)) cols.push(`${last(`r_${f}`)} AS r_${f}`);
+	const fromColumn = (f: string, agg: 'min' | 'last') =>
+		o.present.has(f) ? (agg === 'min' ? `min(${f})` : last(f)) : null;
+	const fromActivity = (m: string, agg: 'min' | 'max') =>
+		has(m) ? `${agg}(occurred_at) FILTER (meaning = '${m}')` : null;
+	const coalesce = (...xs: (string | null)[]) => {
+		const parts = xs.filter((x): x is string => !!x);
+		return parts.length ? `COALESCE(${parts.join(', ')})` : null;
+	};
+	const times: [string, string | null][] = [
+		[
+			'created_at',
+			coalesce(fromColumn('created_at', 'min'), fromActivity('created', 'min'), 'min(occurred_at)')
+		],
+		[
+			'first_response_at',
+			coalesce(fromColumn('first_response_at', 'min'), fromActivity('first_response', 'min'))
+		],
+		['resolved_at', coalesce(fromColumn('resolved_at', 'last'), fromActivity('resolved', 'max'))],
+		['closed_at', coalesce(fromColumn('closed_at', 'last'), fromActivity('closed', 'max'))],
+		['updated_at', coalesce(fromColumn('updated_at', 'last'), 'max(occurred_at)')]
+	];
+	for (const [f, sql] of times) {
+		if (!sql) continue;
+		cols.push(`${sql} AS ${f}`);
+		present.add(f);
+	}
+	cols.push(
+		o.present.has('status')
+			? `${last('status')} AS status`
+			: `CASE ${last('meaning')} WHEN 'closed' THEN 'closed' WHEN 'resolved' THEN 'solved' WHEN 'pause_start' THEN 'pending' WHEN 'created' THEN 'new' ELSE 'open' END AS status`
+	);
+	present.add('status');
+	if (o.present.has('submitted_priority') || o.present.has('final_priority')) {
+		cols.push(
+			`${first(o.present.has('submitted_priority') ? 'submitted_priority' : 'final_priority')} AS submitted_priority`
+		);
+		present.add('submitted_priority');
+	}
+	await tx.run(
+		`CREATE TEMP VIEW collapsed AS SELECT ${cols.join(', ')} FROM log_rows GROUP BY external_id`
+	);
+
+	const notInExport = Object.keys(RECORD_FIELDS.tickets).filter((f) => !present.has(f));
+	const accountsCreated = await createUnknownAccounts(
+		tx,
+		o.source,
+		o.importId,
+		o.isSample,
+		present.has('organisation'),
+		'collapsed'
+	);
+	const sla = [...present].filter(isHelpdeskSlaField);
+	await buildIncomingTickets(tx, o.source, present, o.mapped, notInExport, sla, null, 'collapsed');
+	const tickets = await mergeVersioned(tx, 'tickets', 'ticket_history', o.importId, o.source);
+	const ticketsRead = n((await tx.one('SELECT count(DISTINCT external_id) AS n FROM good'))?.n);
+	await tx.run('DROP TABLE IF EXISTS temp.cls');
+	const incoming = await tx.one(
+		`SELECT table_type AS t FROM information_schema.tables WHERE table_catalog = 'temp' AND table_name = 'incoming'`
+	);
+	if (incoming) await tx.run(`DROP ${incoming.t === 'VIEW' ? 'VIEW' : 'TABLE'} temp.incoming`);
+
+	const prio = o.mapped.has('final_priority')
+		? 'r_final_priority'
+		: o.present.has('final_priority')
+			? 'final_priority'
+			: 'NULL::VARCHAR';
+	const actor = o.present.has('actor') ? 'actor' : 'NULL::VARCHAR';
+	const eventsSql =
+		spec.mode === 'activity'
+			? `SELECT row_no, external_id AS ticket_id, occurred_at, COALESCE(meaning, 'activity') AS kind, NULL::VARCHAR AS from_value, activity AS to_value, ${actor} AS actor FROM log_rows`
+			: `SELECT row_no, external_id AS ticket_id, occurred_at,
+			     CASE WHEN prev_state IS DISTINCT FROM activity THEN COALESCE(meaning, CASE WHEN prev_meaning = 'pause_start' THEN 'pause_end' ELSE 'status' END)
+			          WHEN prev_prio IS DISTINCT FROM prio THEN 'priority' ELSE 'update' END AS kind,
+			     CASE WHEN prev_state IS DISTINCT FROM activity THEN prev_state WHEN prev_prio IS DISTINCT FROM prio THEN prev_prio END AS from_value,
+			     CASE WHEN prev_state IS DISTINCT FROM activity THEN activity WHEN prev_prio IS DISTINCT FROM prio THEN prio ELSE activity END AS to_value,
+			     actor
+			   FROM (SELECT row_no, external_id, occurred_at, activity, meaning, ${prio} AS prio, ${actor} AS actor,
+			           lag(activity) OVER w AS prev_state, lag(meaning) OVER w AS prev_meaning, lag(${prio}) OVER w AS prev_prio
+			         FROM log_rows WINDOW w AS (PARTITION BY external_id ORDER BY occurred_at, row_no))`;
+	await tx.run(`CREATE TEMP VIEW log_events AS ${eventsSql}`);
+	const events = await mergeEvents(
+		tx,
+		o.source,
+		new Set(['from_value', 'to_value', 'actor']),
+		o.importId,
+		'log_events'
+	);
+	return {
+		tickets: { read: ticketsRead, rejected: 0, ...tickets },
+		events: { read: 0, rejected: 0, ...events },
+		accountsCreated,
+		notInExport
+	};
 }

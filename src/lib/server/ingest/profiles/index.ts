@@ -4,8 +4,16 @@
 import type { Profile } from '../profile.ts';
 import { zendeskTickets } from './zendesk.ts';
 import { peilEvents, peilTimeEntries } from './peil.ts';
+import { serviceNowIncidents } from './servicenow.ts';
+import { processLog } from './process-log.ts';
 
-export const BUILTIN_PROFILES: Profile[] = [zendeskTickets, peilEvents, peilTimeEntries];
+export const BUILTIN_PROFILES: Profile[] = [
+	zendeskTickets,
+	peilEvents,
+	peilTimeEntries,
+	serviceNowIncidents,
+	processLog
+];
 
 export function headerKey(h: string): string {
 	return h
