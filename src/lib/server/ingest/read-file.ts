@@ -13,13 +13,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
+import { jsonToCsv, JsonShapeError, looksLikeNdjson } from './readers/json-to-csv.ts';
+import { parquetToCsv } from './readers/parquet-to-csv.ts';
 
 export class ImportFileError extends Error {
 	constructor(
 		readonly file: string,
-		message: string
+		message: string,
+		options?: ErrorOptions
 	) {
-		super(`${file}: ${message}`);
+		super(`${file}: ${message}`, options);
 		this.name = 'ImportFileError';
 	}
 }
@@ -287,11 +290,34 @@ export async function inspectFile(
 		csvPath = tempFile('.csv');
 		temporary.push(csvPath);
 		await xlsxToCsv(file, name, csvPath);
-	} else if (sniffed === 'parquet' || sniffed === 'json') {
-		throw new ImportFileError(
-			name,
-			`is ${sniffed === 'json' ? 'JSON' : 'Parquet'}: ticket imports read CSV and XLSX files for now`
-		);
+	} else if (sniffed === 'json') {
+		format = 'json';
+		encoding = 'utf-8';
+		if (!utf8) throw new ImportFileError(name, 'is JSON but not valid UTF-8');
+		csvPath = tempFile('.csv');
+		temporary.push(csvPath);
+		try {
+			await jsonToCsv(file, csvPath, looksLikeNdjson(head.toString('utf8')));
+		} catch (e) {
+			for (const t of temporary) fs.rmSync(t, { force: true });
+			if (e instanceof JsonShapeError) throw new ImportFileError(name, e.message, { cause: e });
+			throw e;
+		}
+	} else if (sniffed === 'parquet') {
+		format = 'parquet';
+		encoding = 'binary';
+		csvPath = tempFile('.csv');
+		temporary.push(csvPath);
+		try {
+			await parquetToCsv(file, csvPath);
+		} catch (e) {
+			for (const t of temporary) fs.rmSync(t, { force: true });
+			throw new ImportFileError(
+				name,
+				`is not a readable Parquet file (${(e as Error).message.split('\n')[0]})`,
+				{ cause: e }
+			);
+		}
 	} else if (sniffed === 'utf16le' || sniffed === 'utf16be') {
 		encoding = sniffed === 'utf16le' ? 'utf-16le' : 'utf-16be';
 		csvPath = tempFile('.csv');
