@@ -358,3 +358,104 @@ describe('XLSX', () => {
 		});
 	});
 });
+
+describe('an event log and time entries in hours, through mapping files', () => {
+	it('collapses a log with its own activity names into tickets, then matches time entries by ticket key', async () => {
+		const log = path.join(dir, 'log.csv');
+		fs.writeFileSync(
+			log,
+			[
+				'Zaak;Stap;Tijdstip;Medewerker;Klant;Prioriteit',
+				'Z-1;Aangemeld;2024-04-02 09:00;Anna;Café Zoë;Normaal',
+				'Z-1;In behandeling;2024-04-02 09:40;Bram;Café Zoë;Hoog',
+				'Z-1;Wacht op klant;2024-04-02 10:00;Bram;Café Zoë;',
+				'Z-1;Opgelost;2024-04-03 11:00;Bram;Café Zoë;',
+				'Z-2;Aangemeld;2024-04-05 16:00;Anna;Café Zoë;Laag',
+				'Z-2;Teleporteren;31-04-2024 10:00;Anna;Café Zoë;'
+			].join('\n') + '\n'
+		);
+		const logMapping = path.join(dir, 'log.json');
+		fs.writeFileSync(
+			logMapping,
+			JSON.stringify({
+				name: 'zaaklog',
+				kind: 'event_log',
+				fields: {
+					external_id: { column: 'Zaak' },
+					activity: { column: 'Stap' },
+					occurred_at: { column: 'Tijdstip', format: 'yyyy-MM-dd HH:mm' },
+					actor: { column: 'Medewerker' },
+					organisation: { column: 'Klant' },
+					final_priority: { column: 'Prioriteit', map: { hoog: 'P2', normaal: 'P3', laag: 'P4' } }
+				},
+				eventLog: {
+					mode: 'activity',
+					activities: {
+						created: ['Aangemeld'],
+						first_response: ['In behandeling'],
+						pause_start: ['Wacht op klant'],
+						resolved: ['Opgelost']
+					}
+				}
+			})
+		);
+		const r = await importFile(store, { file: log, source: 'zaak', profile: logMapping });
+		expect(r.counts.rows).toEqual({ read: 6, inserted: 5, updated: 0, unchanged: 0, rejected: 1 });
+		expect(r.counts.tickets).toEqual({
+			read: 2,
+			inserted: 2,
+			updated: 0,
+			unchanged: 0,
+			rejected: 0
+		});
+		expect(r.rejects[0]).toMatchObject({ row: 7, column: 'Tijdstip', value: '31-04-2024 10:00' });
+		const t = await store.one(
+			`SELECT created_at, first_response_at, resolved_at, status, submitted_priority, final_priority FROM tickets WHERE external_id = 'Z-1'`
+		);
+		expect(t).toEqual({
+			created_at: '2024-04-02T07:00:00.000Z',
+			first_response_at: '2024-04-02T07:40:00.000Z',
+			resolved_at: '2024-04-03T09:00:00.000Z',
+			status: 'solved',
+			submitted_priority: 'P3',
+			final_priority: 'P2'
+		});
+		expect(
+			(await store.all(`SELECT kind FROM ticket_events WHERE ticket_id = 'Z-1' ORDER BY "at"`)).map(
+				(e) => e.kind
+			)
+		).toEqual(['created', 'first_response', 'pause_start', 'resolved']);
+
+		const hours = path.join(dir, 'uren.csv');
+		fs.writeFileSync(
+			hours,
+			'Regel;Zaak;Start;Uren;Soort\nU1;Z-1;2024-04-02T08:00:00Z;1,5;analyse\nU2;Z-9;2024-04-02T08:00:00Z;2;analyse\n'
+		);
+		const hoursMapping = path.join(dir, 'uren.json');
+		fs.writeFileSync(
+			hoursMapping,
+			JSON.stringify({
+				name: 'uren',
+				kind: 'time_entries',
+				fields: {
+					external_id: { column: 'Regel' },
+					ticket_id: { column: 'Zaak' },
+					started_at: { column: 'Start' },
+					minutes: { column: 'Uren', type: 'duration', unit: 'hours' },
+					work_type: { column: 'Soort' }
+				}
+			})
+		);
+		const h = await importFile(store, { file: hours, source: 'zaak', profile: hoursMapping });
+		expect(h.counts.timeEntries).toEqual({
+			read: 2,
+			inserted: 1,
+			updated: 0,
+			unchanged: 0,
+			rejected: 1
+		});
+		expect(
+			(await store.one(`SELECT minutes FROM time_entries WHERE external_id = 'U1'`))?.minutes
+		).toBe(90);
+	});
+});
