@@ -26,7 +26,7 @@ async function loadBuiltins(store: Store): Promise<void> {
 			const body = JSON.parse(fs.readFileSync(path.join(folder, f), 'utf8')) as {
 				id: string;
 				name: string;
-				zone?: string;
+				timeZone?: string;
 				effectiveFrom?: string;
 			};
 			const have = await store.one(`SELECT 1 AS x FROM ${table} WHERE id = $1`, [body.id]);
@@ -42,7 +42,7 @@ async function loadBuiltins(store: Store): Promise<void> {
 					[
 						body.id,
 						body.name,
-						body.zone ?? 'Europe/Amsterdam',
+						body.timeZone ?? 'Europe/Amsterdam',
 						body.effectiveFrom ?? '2020-01-01',
 						JSON.stringify(body)
 					]
