@@ -275,3 +275,71 @@ export const importRejects = pgTable(
 	},
 	(t) => [index('import_rejects_import').on(t.importId, t.rowNumber)]
 );
+
+/**
+ * Corrections a person made to a ticket (R4, R5, R7, R24 and the type, priority and language):
+ * kept apart from imported data so every re-import leaves them standing; the latest per
+ * (ticket, field) applies. Who, when and why are part of the record and of every explanation.
+ */
+export const ticketCorrections = pgTable('ticket_corrections', {
+	id: uuid('id').primaryKey().defaultRandom(),
+	source: text('source').notNull(),
+	externalId: text('external_id').notNull(),
+	/** type | final_priority | language | unjustified | external | authorised_contact */
+	field: text('field').notNull(),
+	value: text('value'),
+	reason: text('reason').notNull(),
+	correctedBy: text('corrected_by').notNull(),
+	correctedAt: instant('corrected_at').notNull()
+});
+
+/** Written per-account target agreements that replace the policy's targets from a date on. */
+export const targetAgreements = pgTable(
+	'target_agreements',
+	{
+		accountId: text('account_id').notNull(),
+		version: integer('version').notNull(),
+		effectiveFrom: date('effective_from', { mode: 'string' }).notNull(),
+		/** { first_response?: { P1: hours, … }, resolution?: { … } } */
+		body: json('body').notNull(),
+		reason: text('reason').notNull(),
+		createdBy: text('created_by').notNull(),
+		createdAt: instant('created_at').notNull()
+	},
+	(t) => [primaryKey({ columns: [t.accountId, t.version] })]
+);
+
+/**
+ * The engine's verdict per ticket and clock, recomputed in bulk SQL. Everything an explanation
+ * needs to say which rule chose what is stored beside the numbers.
+ */
+export const ticketSla = pgTable('ticket_sla', {
+	source: text('source').notNull(),
+	externalId: text('external_id').notNull(),
+	/** first_response | resolution */
+	clock: text('clock').notNull(),
+	policyId: text('policy_id'),
+	policyVersion: integer('policy_version'),
+	tier: text('tier'),
+	priority: text('priority'),
+	language: text('language'),
+	calendarId: text('calendar_id'),
+	/** the rule that chose the calendar (index into the policy's calendars.choose) */
+	calendarRule: integer('calendar_rule'),
+	targetS: doublePrecision('target_s'),
+	/** policy | agreement | standard-outside-hours */
+	targetOrigin: text('target_origin'),
+	startedAt: instant('started_at'),
+	stoppedAt: instant('stopped_at'),
+	/** where the stop came from: events | export | helpdesk minutes */
+	stopOrigin: text('stop_origin'),
+	businessS: doublePrecision('business_s'),
+	pausedS: doublePrecision('paused_s'),
+	pausesAvailable: boolean('pauses_available'),
+	dueAt: instant('due_at'),
+	/** met | missed | open_within | open_missed | excluded */
+	verdict: text('verdict').notNull(),
+	excludedReason: text('excluded_reason'),
+	asOf: instant('as_of'),
+	computedAt: instant('computed_at').notNull()
+});
