@@ -78,7 +78,8 @@ export interface Profile {
 	label: string;
 	kind: RecordKind;
 	/** headers that identify this export; detection scores how many are present */
-	signature?: string[];
+	/** an entry that is a list names one column in several languages: any of them counts */
+	signature?: (string | string[])[];
 	/** the zone of wall-clock times when the import gives none */
 	zone?: string;
 	fields: Record<string, FieldSpec>;

@@ -246,8 +246,30 @@ export async function readXlsxRows(file: string, name: string): Promise<string[]
 	return rows;
 }
 
+/**
+ * Report workbooks often put a title above the header and a note below the data (Zammad: the
+ * report name in row 1, the header in row 3, "Timezone: …" under the last ticket). The header is
+ * the first of the first ten rows with the most filled cells; rows above it go, and so does a
+ * trailing line that only says which time zone the report was written in.
+ */
+export function tableOfSheet(rows: string[][]): string[][] {
+	const filled = (r: string[]) => r.filter((c) => c.trim() !== '').length;
+	let header = 0;
+	for (let i = 1; i < Math.min(rows.length, 10); i++)
+		if (filled(rows[i]) > filled(rows[header])) header = i;
+	let end = rows.length;
+	while (
+		end > header + 1 &&
+		filled(rows[end - 1]) <= 1 &&
+		(filled(rows[end - 1]) === 0 ||
+			/^\s*(time ?zone|zeitzone|tijdzone)\b/i.test(rows[end - 1].find((c) => c.trim()) ?? ''))
+	)
+		end--;
+	return rows.slice(header, end);
+}
+
 async function xlsxToCsv(file: string, name: string, to: string): Promise<void> {
-	const rows = await readXlsxRows(file, name);
+	const rows = tableOfSheet(await readXlsxRows(file, name));
 	if (!rows.length) throw new ImportFileError(name, 'the first sheet of the workbook is empty');
 	const width = Math.max(...rows.map((r) => r.length));
 	const out = fs.createWriteStream(to);

@@ -9,6 +9,7 @@
  * the older version would silently throw away the later one.
  */
 import type { Store } from '../db/index.ts';
+import { recomputeSla } from '../sla/recompute.ts';
 
 export class RollbackError extends Error {
 	constructor(message: string) {
@@ -31,7 +32,7 @@ const VERSIONED = [
 ];
 
 export async function rollbackImport(store: Store, importId: number): Promise<RollbackResult> {
-	return store.write(async (tx) => {
+	const result = await store.write(async (tx) => {
 		const imp = await tx.one('SELECT id, status FROM imports WHERE id = $1', [importId]);
 		if (!imp) throw new RollbackError(`There is no import ${importId}.`);
 		if (imp.status === 'rolled_back')
@@ -118,4 +119,7 @@ export async function rollbackImport(store: Store, importId: number): Promise<Ro
 		);
 		return result;
 	});
+	// restored tickets get their verdicts back; removed ones lose theirs
+	await recomputeSla(store);
+	return result;
 }

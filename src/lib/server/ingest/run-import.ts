@@ -42,6 +42,7 @@ import {
 	type ResolvedField
 } from './build-ingest-sql.ts';
 import { slugify } from '../accounts/slug.ts';
+import { recomputeSla } from '../sla/recompute.ts';
 
 export interface Counts {
 	read: number;
@@ -87,6 +88,8 @@ export interface ImportReport {
 	finishedAt: string;
 	durationMs: number;
 	isSample: boolean;
+	/** the verdicts recomputed after the import: tickets in scope and milliseconds */
+	verdicts?: { tickets: number; ms: number };
 }
 
 export interface ImportOptions {
@@ -99,6 +102,8 @@ export interface ImportOptions {
 	asOf?: string;
 	isSample?: boolean;
 	onProgress?: (phase: string, fraction: number) => void;
+	/** recompute the verdicts of the tickets this import touched (default true) */
+	verdicts?: boolean;
 }
 
 /** A profile by name: built-in, saved in the store, or a JSON mapping file on disk. */
@@ -295,6 +300,11 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
 				await dropTemps(tx);
 			}
 		});
+		if (opts.verdicts !== false && report.recordKind !== 'time_entries') {
+			progress('verdicts', 0.95);
+			const v = await recomputeSla(store, { importId: report.importId });
+			report.verdicts = { tickets: v.tickets, ms: Math.round(v.ms) };
+		}
 		progress('done', 1);
 		return report;
 

@@ -6,13 +6,24 @@ import { zendeskTickets } from './zendesk.ts';
 import { peilEvents, peilTimeEntries } from './peil.ts';
 import { serviceNowIncidents } from './servicenow.ts';
 import { processLog } from './process-log.ts';
+import { jiraTickets } from './jira.ts';
+import { freshdeskTickets } from './freshdesk.ts';
+import { topdeskApiIncidents, topdeskIncidents, topdeskIncidentsEn } from './topdesk.ts';
+import { zammadApiTickets, zammadTickets } from './zammad.ts';
 
 export const BUILTIN_PROFILES: Profile[] = [
 	zendeskTickets,
 	peilEvents,
 	peilTimeEntries,
 	serviceNowIncidents,
-	processLog
+	processLog,
+	jiraTickets,
+	freshdeskTickets,
+	topdeskIncidents,
+	topdeskIncidentsEn,
+	topdeskApiIncidents,
+	zammadTickets,
+	zammadApiTickets
 ];
 
 export function headerKey(h: string): string {
@@ -29,10 +40,13 @@ export interface Detection {
 	score: number;
 }
 
-/** Columns a profile names, as a set of header keys (its signature, else its mapped columns). */
-function signatureOf(p: Profile): string[] {
-	if (p.signature?.length) return p.signature;
-	return Object.values(p.fields).map((f) => (Array.isArray(f.column) ? f.column[0] : f.column));
+/**
+ * The columns that identify a profile: its signature, else its mapped columns. Each entry lists
+ * the names one column goes by (its header in each language the export comes in).
+ */
+function signatureOf(p: Profile): string[][] {
+	if (p.signature?.length) return p.signature.map((c) => (Array.isArray(c) ? c : [c]));
+	return Object.values(p.fields).map((f) => (Array.isArray(f.column) ? f.column : [f.column]));
 }
 
 /**
@@ -44,7 +58,9 @@ export function detectProfile(header: string[], candidates: Profile[]): Detectio
 	let best: Detection | null = null;
 	for (const p of candidates) {
 		const sig = signatureOf(p);
-		const hits = sig.filter((c) => have.has(headerKey(c)));
+		const hits = sig
+			.map((names) => names.find((n) => have.has(headerKey(n))))
+			.filter((n): n is string => n !== undefined);
 		const score = hits.length / sig.length;
 		if (score < 0.6) continue;
 		if (
