@@ -20,6 +20,9 @@ import {
 import { listImports, type ImportListItem } from '../lib/server/reports/overview.ts';
 import { removeSample } from '../lib/server/sample/load-sample.ts';
 import { findServer, postFile, postJson, type ServerInfo } from './handoff.ts';
+import { explainTicket, type Explanation } from '../lib/server/sla/explain.ts';
+import { recomputeSla } from '../lib/server/sla/recompute.ts';
+import { addCorrection, CorrectionError, type Correction } from '../lib/server/sla/corrections.ts';
 import { progressBar } from './progress.ts';
 
 const USAGE = `Usage: peil <command> [options]
@@ -30,6 +33,10 @@ const USAGE = `Usage: peil <command> [options]
   imports [--json]                    List imports.
   rollback <import-id> [--json]       Undo an import.
   sample remove                       Remove the sample accounts and their data.
+  explain <source>/<id> [--json]      Why a ticket's verdicts are what they are.
+  recompute                           Recompute every verdict.
+  correct <source>/<id> --field F --value V --reason TEXT [--by NAME]
+        Correct a ticket (type, final_priority, language, unjustified, external, authorised_contact).
 
 The store is ${storePath()} (set PEIL_DB to use another).`;
 
@@ -270,6 +277,126 @@ async function cmdSample(args: string[]): Promise<void> {
 	);
 }
 
+function ticketRef(arg: string | undefined, command: string): { source: string; id: string } {
+	const m = /^([^/]+)\/(.+)$/.exec(arg ?? '');
+	if (!m) throw new UsageError(`${command}: name the ticket as <source>/<id>, e.g. zendesk/1042`);
+	return { source: m[1], id: m[2] };
+}
+
+async function cmdExplain(args: string[]): Promise<void> {
+	const { values, positionals } = parseArgs({
+		args,
+		allowPositionals: true,
+		options: { json: { type: 'boolean', default: false } }
+	});
+	const { source, id } = ticketRef(positionals[0], 'explain');
+	const e = await withStore(
+		(store) => explainTicket(store, source, id),
+		async (server) => {
+			const res = await fetch(
+				`${server.url}/api/tickets/${encodeURIComponent(source)}/${encodeURIComponent(id)}/explain`
+			);
+			if (res.status === 404) return null;
+			if (!res.ok) serverError(res.status, await res.json());
+			return (await res.json()) as Explanation;
+		}
+	);
+	if (!e) fail(2, `There is no ticket ${source}/${id}.`);
+	if (values.json) {
+		process.stdout.write(JSON.stringify(e) + '\n');
+		return;
+	}
+	const out: string[] = [
+		`Ticket ${source}/${id}: ${e.ticket.subject ?? ''}`,
+		`  account ${e.ticket.account ?? '—'}, created ${e.ticket.createdAt}, priority ${e.ticket.priority ?? '—'}, type ${e.ticket.type ?? '—'}, language ${e.ticket.language ?? '—'}`
+	];
+	for (const c of e.corrections)
+		out.push(`  corrected ${c.field} = ${c.value} by ${c.by} at ${c.at}: ${c.reason}`);
+	for (const n of e.notes) out.push(`  note: ${n}`);
+	if (e.notInExport.length) out.push(`  not in this export: ${e.notInExport.join(', ')}`);
+	for (const c of e.clocks) {
+		out.push(
+			'',
+			`${c.clock.replace('_', ' ')}: ${c.verdict.replaceAll('_', ' ')}${c.excludedReason ? ` (${c.excludedReason})` : ''}`
+		);
+		for (const d of c.decisions)
+			out.push(
+				`  ${d.what}: ${d.value ?? '—'}${d.rule ? ` [${d.rule}${d.kind ? `, ${d.kind}` : ''}]` : ''}${d.setting ? ` setting ${d.setting}` : ''} — ${d.why}`
+			);
+		for (const day of c.days)
+			out.push(
+				`    ${day.date}  ${day.closed ? `closed (${day.closed})` : day.windows.map((w) => `${w.from.slice(11)}–${w.to.slice(11)}`).join(', ')}  ${day.seconds} s`
+			);
+		for (const p of c.pauses) out.push(`    paused ${p.from} – ${p.to}: ${p.seconds} s`);
+		for (const a of c.arithmetic) out.push(`  ${a}`);
+	}
+	process.stdout.write(out.join('\n') + '\n');
+}
+
+async function cmdRecompute(): Promise<void> {
+	const r = await withStore(
+		(store) => recomputeSla(store),
+		async (server) => {
+			const res = await postJson(server, '/api/verdicts');
+			if (res.status !== 200) serverError(res.status, res.body);
+			return res.body as Awaited<ReturnType<typeof recomputeSla>>;
+		}
+	);
+	process.stdout.write(
+		`Verdicts recomputed: ${r.tickets} tickets, ${r.rows} verdicts, ${Math.round(r.ms)} ms.\n`
+	);
+}
+
+async function cmdCorrect(args: string[]): Promise<void> {
+	const { values, positionals } = parseArgs({
+		args,
+		allowPositionals: true,
+		options: {
+			field: { type: 'string' },
+			value: { type: 'string' },
+			reason: { type: 'string' },
+			by: { type: 'string' }
+		}
+	});
+	const { source, id } = ticketRef(positionals[0], 'correct');
+	if (!values.field || values.value === undefined || !values.reason)
+		throw new UsageError('correct: give --field, --value and --reason');
+	const input = {
+		field: values.field,
+		value: values.value,
+		reason: values.reason,
+		by: values.by ?? process.env.USER ?? 'command line'
+	};
+	const c = await withStore(
+		async (store) => {
+			try {
+				const done = await addCorrection(store, { source, externalId: id, ...input });
+				await recomputeSla(store, { tickets: [{ source, externalId: id }] });
+				return done;
+			} catch (e) {
+				if (e instanceof CorrectionError) fail(2, `Error: ${e.message}`);
+				throw e;
+			}
+		},
+		async (server) => {
+			const res = await fetch(
+				`${server.url}/api/tickets/${encodeURIComponent(source)}/${encodeURIComponent(id)}/corrections`,
+				{
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify(input)
+				}
+			);
+			const body = await res.json();
+			if (!res.ok) serverError(res.status, body);
+			return body as Correction;
+		}
+	);
+	process.stdout.write(
+		`Corrected ${source}/${id}: ${c.field} = ${c.value} (${c.reason}, by ${c.by}).\n`
+	);
+}
+
 async function main(argv: string[]): Promise<void> {
 	const [command, ...rest] = argv;
 	switch (command) {
@@ -284,6 +411,12 @@ async function main(argv: string[]): Promise<void> {
 			return cmdRollback(rest);
 		case 'sample':
 			return cmdSample(rest);
+		case 'explain':
+			return cmdExplain(rest);
+		case 'recompute':
+			return cmdRecompute();
+		case 'correct':
+			return cmdCorrect(rest);
 		case undefined:
 		case 'help':
 		case '--help':

@@ -23,6 +23,7 @@ import { parseZone } from '../../domain/wall-clock.ts';
 import { ImportFileError, inspectFile, readXlsxRows, cleanup } from '../ingest/read-file.ts';
 import { slugify } from './slug.ts';
 import { ticketRowHashSql } from '../ingest/run-import.ts';
+import { recomputeSla } from '../sla/recompute.ts';
 
 export interface TierPeriod {
 	from: string;
@@ -436,7 +437,7 @@ export async function importAccounts(
 	const name = opts.name ?? path.basename(file);
 	if (!fs.existsSync(file)) throw new ImportFileError(name, 'no such file');
 	const records = await readAccountRecords(file, name);
-	return store.write(async (tx) => {
+	const report = await store.write(async (tx) => {
 		const tiersByPolicy = await policyTiers(tx);
 		const report: AccountsImportReport = {
 			file: name,
@@ -469,6 +470,9 @@ export async function importAccounts(
 		}
 		return report;
 	});
+	// tiers, policies and defaults decide verdicts: recompute them when accounts changed
+	if (report.inserted + report.updated) await recomputeSla(store);
+	return report;
 }
 
 /** Save one account from the /accounts form: the same validation as a file row. */
@@ -477,7 +481,7 @@ export async function saveAccount(
 	rec: Record<string, unknown>,
 	originalId?: string
 ): Promise<{ ok: true; id: string } | { ok: false; problems: AccountProblem[] }> {
-	return store.write(async (tx) => {
+	const saved = await store.write(async (tx) => {
 		const { account, problems } = parseAccountRecord(rec, 1, await policyTiers(tx));
 		if (!account) return { ok: false as const, problems };
 		if (originalId && originalId !== account.id) {
@@ -495,4 +499,6 @@ export async function saveAccount(
 		await writeAccount(tx, account, wasSample, true);
 		return { ok: true as const, id: account.id };
 	});
+	if (saved.ok) await recomputeSla(store);
+	return saved;
 }

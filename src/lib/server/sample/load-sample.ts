@@ -11,6 +11,7 @@ import { dataDir, getMeta, setMeta } from '../bootstrap.ts';
 import { generateSample } from './generate.ts';
 import { importAccounts } from '../accounts/accounts.ts';
 import { importFile } from '../ingest/run-import.ts';
+import { recomputeSla } from '../sla/recompute.ts';
 
 export const SAMPLE_TICKETS = Number(process.env.PEIL_SAMPLE_TICKETS || 20_000);
 
@@ -103,6 +104,7 @@ export async function removeSample(store: Store): Promise<SampleRemoval> {
 		};
 	});
 	await setMeta(store, 'sample_removed', 'true');
+	await recomputeSla(store);
 	await store.run(`DELETE FROM meta WHERE key = 'sample_loaded'`);
 	return result;
 }

@@ -1,0 +1,446 @@
+/**
+ * The engine: recompute every verdict (or those of one import's tickets) in bulk SQL.
+ *
+ * For each ticket and each clock its policy has (first response, resolution):
+ *  1. the policy version in force at creation, and the account's tier in force at creation
+ *     (R2: a downgrade takes effect at the next month when the policy says so);
+ *  2. the calendar: the first of the policy's calendar rules that matches tier, language and
+ *     priority (R12, R13, R15; the "dutch-hours" reading skips the language rules);
+ *  3. the target: a written per-account agreement in force, else the policy's for tier and
+ *     priority, else — for a Dutch Enhanced/Premium ticket created outside Dutch opening hours —
+ *     the Standard target (R13);
+ *  4. the stop: the first reply that counts (R28) from the status history, else the export's
+ *     first-response time (and where it came from); the resolution time for resolution;
+ *  5. pauses: the spans in a pausing status (R17) from the status history, clipped to the
+ *     clock; "pauses not available" when the export has no history; for the resolution clock a
+ *     reopened ticket's solved spans pause it too (reopen: resume);
+ *  6. business seconds = open seconds of the calendar from creation to the stop (or the as-of
+ *     instant of the import the ticket came from) minus the paused ones; the due instant is where
+ *     target + paused seconds of open time have passed (ASOF joins on the calendar's intervals);
+ *  7. the verdict: excluded (with the reason), met, missed, open and missed (due at or before
+ *     the as-of instant), or open within target.
+ * Work tables are temporary and built before the transaction; the verdicts of the tickets in
+ * scope are replaced in one transaction.
+ */
+import type { Queryable, Store, Tx } from '../db/index.ts';
+import { parsePolicy } from '../../domain/policy.ts';
+import { parseCalendar, type Calendar } from '../../domain/calendar.ts';
+import { wallClockToInstant } from '../../domain/wall-clock.ts';
+import { loadPolicyTables, POLICY_TEMP_TABLES, type PolicyVersion } from './policy-tables.ts';
+import {
+	buildCalendarIntervals,
+	loadCalendarIntervals,
+	type CalendarIntervalRow
+} from './build-calendar-intervals.ts';
+import { buildDeadlineSql, buildElapsedSql } from './business-time-sql.ts';
+import { effectiveTicketsSql } from './corrections.ts';
+
+export interface RecomputeOptions {
+	/** only the tickets this import wrote or added events to (the incremental path after an import) */
+	importId?: number;
+	/** only these tickets (after a correction) */
+	tickets?: { source: string; externalId: string }[];
+	/** only the tickets of accounts on this policy created on or after this date (a policy change) */
+	policyScope?: { policyId: string; createdFrom: string };
+	/** judge with these policy versions instead of the stored ones (a preview) */
+	policies?: PolicyVersion[];
+	/** compute, compare with the stored verdicts, write nothing */
+	dryRun?: boolean;
+}
+
+export interface VerdictChange {
+	source: string;
+	externalId: string;
+	clock: string;
+	before: { verdict: string | null; targetS: number | null; businessS: number | null };
+	after: { verdict: string; targetS: number | null; businessS: number | null };
+}
+
+export interface RecomputeResult {
+	tickets: number;
+	rows: number;
+	ms: number;
+	/** with dryRun: the verdicts that would change */
+	changes?: VerdictChange[];
+}
+
+const WORK_TABLES = [
+	'sla_scope',
+	'sla_tier_periods',
+	'sla_base',
+	'sla_t',
+	'sla_c',
+	'sla_stops',
+	'sla_pauses',
+	'sla_spans',
+	'sla_elapsed',
+	'sla_due_in',
+	'sla_due',
+	'sla_paused',
+	'sla_out',
+	'calendar_intervals',
+	...POLICY_TEMP_TABLES
+];
+
+async function dropWork(tx: Tx): Promise<void> {
+	for (const t of WORK_TABLES) await tx.run(`DROP TABLE IF EXISTS ${t}`);
+}
+
+export async function loadPolicies(q: Queryable): Promise<PolicyVersion[]> {
+	const rows = await q.all(
+		'SELECT id, version, effective_from, body FROM policies ORDER BY id, version'
+	);
+	return rows.map((r) => ({
+		id: String(r.id),
+		version: Number(r.version),
+		effectiveFrom: String(r.effective_from),
+		policy: parsePolicy(JSON.parse(String(r.body)))
+	}));
+}
+
+export interface CalendarVersion {
+	version: number;
+	effectiveFrom: string;
+	calendar: Calendar;
+}
+
+/** Every version of every calendar, oldest first. */
+export async function loadCalendarVersions(q: Queryable): Promise<Map<string, CalendarVersion[]>> {
+	const rows = await q.all(
+		'SELECT id, version, effective_from, body FROM calendars ORDER BY id, effective_from, version'
+	);
+	const out = new Map<string, CalendarVersion[]>();
+	for (const r of rows) {
+		const list = out.get(String(r.id)) ?? [];
+		list.push({
+			version: Number(r.version),
+			effectiveFrom: String(r.effective_from),
+			calendar: parseCalendar(JSON.parse(String(r.body)))
+		});
+		out.set(String(r.id), list);
+	}
+	return out;
+}
+
+/**
+ * A calendar's open intervals over [from, to) when it has versions: each version applies from its
+ * effective date (local midnight in its zone) until the next one's, and the running total runs on
+ * across versions, so business time spanning a change counts each part under its own version.
+ */
+export function versionedIntervals(
+	id: string,
+	versions: CalendarVersion[],
+	from: Date,
+	to: Date
+): CalendarIntervalRow[] {
+	const rows: CalendarIntervalRow[] = [];
+	let cum = 0;
+	versions.forEach((v, i) => {
+		const startOf = (x: CalendarVersion) =>
+			new Date(
+				wallClockToInstant(Date.parse(x.effectiveFrom + 'T00:00:00Z'), x.calendar.zone).epochMs
+			);
+		const a = i === 0 ? from : new Date(Math.max(from.getTime(), startOf(v).getTime()));
+		const b =
+			i + 1 < versions.length
+				? new Date(Math.min(to.getTime(), startOf(versions[i + 1]).getTime()))
+				: to;
+		if (b <= a) return;
+		for (const r of buildCalendarIntervals(v.calendar, id, a, b)) {
+			rows.push({ ...r, cum_before_s: r.cum_before_s + cum });
+		}
+		const last = rows[rows.length - 1];
+		if (last) cum = last.cum_before_s + (last.end_utc.getTime() - last.start_utc.getTime()) / 1000;
+	});
+	return rows;
+}
+
+export async function loadCalendars(q: Queryable): Promise<Map<string, Calendar>> {
+	const rows = await q.all(
+		`SELECT c.id, c.body FROM calendars c WHERE c.version = (SELECT max(version) FROM calendars x WHERE x.id = c.id)`
+	);
+	return new Map(rows.map((r) => [String(r.id), parseCalendar(JSON.parse(String(r.body)))]));
+}
+
+/** The key of one ticket's clock in the work tables. */
+const keyOf = (a = '') => `${a}source || chr(31) || ${a}external_id || chr(31) || ${a}clock`;
+const KEY = keyOf();
+
+export async function recomputeSla(
+	store: Store,
+	opts: RecomputeOptions = {}
+): Promise<RecomputeResult> {
+	const started = performance.now();
+	const policies = opts.policies ?? (await loadPolicies(store));
+	const calendars = await loadCalendarVersions(store);
+	return store.withWriter(async (_conn, tx) => {
+		await dropWork(tx);
+		try {
+			if (opts.policyScope) {
+				await tx.run(
+					`CREATE TEMP TABLE sla_scope AS SELECT t.source, t.external_id FROM tickets t JOIN accounts a ON a.id = t.account_id
+					 WHERE a.policy_id = $1 AND CAST(timezone(a.time_zone, t.created_at) AS DATE) >= $2::DATE`,
+					[opts.policyScope.policyId, opts.policyScope.createdFrom]
+				);
+			} else if (opts.tickets) {
+				await tx.run(`CREATE TEMP TABLE sla_scope (source VARCHAR, external_id VARCHAR)`);
+				for (const t of opts.tickets)
+					await tx.run(`INSERT INTO sla_scope VALUES ($1, $2)`, [t.source, t.externalId]);
+			} else if (opts.importId !== undefined) {
+				await tx.run(
+					// what the import wrote, what it added events to, and the still-open tickets of
+					// its source: a newer export moves the as-of instant they are judged at
+					`CREATE TEMP TABLE sla_scope AS
+					 SELECT source, external_id FROM tickets WHERE import_id = $1
+					 UNION SELECT source, ticket_id FROM ticket_events WHERE import_id = $1
+					 UNION SELECT s.source, s.external_id FROM ticket_sla s
+					   WHERE s.verdict IN ('open_within', 'open_missed') AND s.source = (SELECT source FROM imports WHERE id = $1)`,
+					[opts.importId]
+				);
+			} else {
+				await tx.run(`CREATE TEMP TABLE sla_scope AS SELECT source, external_id FROM tickets`);
+			}
+			const range = await tx.one(
+				`SELECT min(t.created_at) AS lo, greatest(max(t.created_at), max(t.resolved_at), max(t.first_response_at), (SELECT max(as_of) FROM imports)) AS hi
+				 FROM tickets t SEMI JOIN sla_scope s ON s.source = t.source AND s.external_id = t.external_id`
+			);
+			const n = Number((await tx.one('SELECT count(*) AS n FROM sla_scope'))?.n ?? 0);
+			if (!n || !range?.lo) {
+				await tx.run(
+					`DELETE FROM ticket_sla s WHERE NOT EXISTS (SELECT 1 FROM tickets t WHERE t.source = s.source AND t.external_id = s.external_id)`
+				);
+				return { tickets: 0, rows: 0, ms: performance.now() - started };
+			}
+			// the calendars' open intervals over the data's range, with room for deadlines after it
+			const from = new Date(Date.parse(String(range.lo)) - 7 * 86400_000);
+			const to = new Date(Date.parse(String(range.hi)) + 400 * 86400_000);
+			const used = new Set(
+				policies.flatMap((p) => p.policy.calendars.choose.map((c) => c.calendar))
+			);
+			for (const p of policies) {
+				const oh = p.policy.settings.dutchOutsideHoursGetsStandardTarget as unknown as
+					{ calendar?: string } | undefined;
+				if (oh?.calendar) used.add(oh.calendar);
+			}
+			const rows: CalendarIntervalRow[] = [];
+			for (const id of used) {
+				const versions = calendars.get(id);
+				if (versions) rows.push(...versionedIntervals(id, versions, from, to));
+			}
+			await loadCalendarIntervals(tx, rows);
+			await loadPolicyTables(tx, policies);
+			await buildWorkTables(tx);
+			if (opts.dryRun) {
+				const changes = await tx.all(
+					`SELECT o.source, o.external_id, o.clock, s.verdict AS before_verdict, s.target_s AS before_target, s.business_s AS before_business,
+					   o.verdict AS after_verdict, o.target_s AS after_target, o.business_s AS after_business
+					 FROM sla_out o LEFT JOIN ticket_sla s ON s.source = o.source AND s.external_id = o.external_id AND s.clock = o.clock
+					 WHERE s.verdict IS DISTINCT FROM o.verdict OR s.target_s IS DISTINCT FROM o.target_s OR s.business_s IS DISTINCT FROM o.business_s
+					 ORDER BY o.source, o.external_id, o.clock`
+				);
+				const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+				return {
+					tickets: n,
+					rows: Number((await tx.one('SELECT count(*) AS n FROM sla_out'))?.n ?? 0),
+					ms: performance.now() - started,
+					changes: changes.map((c) => ({
+						source: String(c.source),
+						externalId: String(c.external_id),
+						clock: String(c.clock),
+						before: {
+							verdict: c.before_verdict === null ? null : String(c.before_verdict),
+							targetS: num(c.before_target),
+							businessS: num(c.before_business)
+						},
+						after: {
+							verdict: String(c.after_verdict),
+							targetS: num(c.after_target),
+							businessS: num(c.after_business)
+						}
+					}))
+				};
+			}
+			await tx.run('BEGIN TRANSACTION');
+			try {
+				await tx.run(
+					`DELETE FROM ticket_sla WHERE (source, external_id) IN (SELECT source, external_id FROM sla_scope)`
+				);
+				await tx.run(`INSERT INTO ticket_sla SELECT * FROM sla_out`);
+				await tx.run('COMMIT');
+			} catch (e) {
+				await tx.run('ROLLBACK');
+				throw e;
+			}
+			const out = Number((await tx.one('SELECT count(*) AS n FROM sla_out'))?.n ?? 0);
+			return { tickets: n, rows: out, ms: performance.now() - started };
+		} finally {
+			await dropWork(tx);
+		}
+	});
+}
+
+async function buildWorkTables(tx: Tx): Promise<void> {
+	// R2: a tier change takes effect on its date, a downgrade at the next month if the policy says so
+	await tx.run(`CREATE TEMP TABLE sla_tier_periods AS
+		WITH th AS (
+		  SELECT th.account_id, th.effective_from, th.tier, a.policy_id,
+		    (SELECT max(version) FROM sla_policies p WHERE p.policy_id = a.policy_id) AS pv
+		  FROM tier_history th JOIN accounts a ON a.id = th.account_id),
+		r AS (
+		  SELECT th.*, tr.rank, lag(tr.rank) OVER (PARTITION BY th.account_id ORDER BY th.effective_from) AS prev_rank, s.downgrade
+		  FROM th LEFT JOIN sla_tiers tr ON tr.policy_id = th.policy_id AND tr.version = th.pv AND tr.tier = th.tier
+		  LEFT JOIN sla_settings s ON s.policy_id = th.policy_id AND s.version = th.pv)
+		SELECT account_id, tier, effective_from AS changed_on,
+		  (downgrade = 'next-month' AND prev_rank IS NOT NULL AND rank < prev_rank) AS postponed,
+		  CASE WHEN downgrade = 'next-month' AND prev_rank IS NOT NULL AND rank < prev_rank
+		       THEN CAST(date_trunc('month', effective_from) + INTERVAL 1 MONTH AS DATE) ELSE effective_from END AS effective_on
+		FROM r`);
+
+	await tx.run(`CREATE TEMP TABLE sla_base AS
+		WITH eff AS (${effectiveTicketsSql()})
+		SELECT t.source, t.external_id, t.account_id, t.created_at, t.first_response_at, t.first_response_origin,
+		  t.resolved_at, t.closed_at, t.status, t.type, t.final_priority AS priority, t.language,
+		  t.external_flag, a.policy_id, a.time_zone,
+		  CAST(timezone(COALESCE(a.time_zone, 'Europe/Amsterdam'), t.created_at) AS DATE) AS created_local_date,
+		  -- "now" for an open ticket: the as-of instant of the newest export of its source
+		  (SELECT max(i2.as_of) FROM imports i2 WHERE i2.source = t.source AND i2.status = 'committed') AS as_of
+		FROM sla_scope sc JOIN eff t ON t.source = sc.source AND t.external_id = sc.external_id
+		LEFT JOIN accounts a ON a.id = t.account_id`);
+
+	await tx.run(`CREATE TEMP TABLE sla_t AS
+		SELECT b.*, p.version AS policy_version, tp.tier
+		FROM sla_base b
+		ASOF LEFT JOIN sla_policies p ON p.policy_id = b.policy_id AND b.created_local_date >= p.effective_from
+		ASOF LEFT JOIN sla_tier_periods tp ON tp.account_id = b.account_id AND b.created_local_date >= tp.effective_on`);
+
+	// calendar rule, the R13 outside-hours check, targets (agreement > outside hours > policy)
+	await tx.run(`CREATE TEMP TABLE sla_c AS
+		WITH rule AS (
+		  SELECT t.source, t.external_id, min(r.idx) AS idx
+		  FROM sla_t t JOIN sla_rules r ON r.policy_id = t.policy_id AND r.version = t.policy_version
+		    AND (len(r.tiers) = 0 OR list_contains(r.tiers, t.tier))
+		    AND (r.language IS NULL OR r.language = t.language)
+		    AND (len(r.priorities) = 0 OR list_contains(r.priorities, t.priority))
+		  GROUP BY ALL),
+		oh AS (
+		  SELECT t.source, t.external_id, t.created_at, s.oh_calendar, s.oh_target_tier
+		  FROM sla_t t JOIN sla_settings s ON s.policy_id = t.policy_id AND s.version = t.policy_version
+		  WHERE s.oh_enabled AND t.language = s.oh_language AND list_contains(s.oh_tiers, t.tier)),
+		inside AS (
+		  SELECT o.source, o.external_id, o.oh_target_tier, (ci.end_utc IS NOT NULL AND o.created_at < ci.end_utc) AS is_inside
+		  FROM oh o ASOF LEFT JOIN calendar_intervals ci ON ci.calendar_id = o.oh_calendar AND o.created_at >= ci.start_utc),
+		clocks AS (SELECT DISTINCT policy_id, version, clock FROM sla_targets)
+		SELECT t.*, k.clock, r.idx AS calendar_rule, rr.calendar_id,
+		  TRY_CAST(json_extract_string(ag.body, '$.' || k.clock || '.' || t.priority) AS DOUBLE) AS agreement_h,
+		  i.is_inside IS NOT DISTINCT FROM false AS outside_hours,
+		  tg.target_s AS policy_target_s, st.target_s AS outside_target_s
+		FROM sla_t t
+		JOIN clocks k ON k.policy_id = t.policy_id AND k.version = t.policy_version
+		LEFT JOIN rule r ON r.source = t.source AND r.external_id = t.external_id
+		LEFT JOIN sla_rules rr ON rr.policy_id = t.policy_id AND rr.version = t.policy_version AND rr.idx = r.idx
+		LEFT JOIN inside i ON i.source = t.source AND i.external_id = t.external_id
+		LEFT JOIN sla_targets tg ON tg.policy_id = t.policy_id AND tg.version = t.policy_version AND tg.clock = k.clock AND tg.tier = t.tier AND tg.priority = t.priority
+		LEFT JOIN sla_targets st ON st.policy_id = t.policy_id AND st.version = t.policy_version AND st.clock = k.clock AND k.clock = 'first_response' AND st.tier = i.oh_target_tier AND st.priority = t.priority
+		ASOF LEFT JOIN target_agreements ag ON ag.account_id = t.account_id AND t.created_local_date >= ag.effective_from`);
+
+	// where each clock stops: the first reply that counts (R28), else the export's time
+	await tx.run(`CREATE TEMP TABLE sla_stops AS
+		WITH replies AS (
+		  SELECT e.source, e.ticket_id, min(e."at") FILTER (e.kind = 'first_response' OR (e.kind = 'reply' AND list_contains(s.first_response_kinds, lower(e.to_value)))) AS first_at,
+		    count(*) AS n
+		  FROM ticket_events e
+		  JOIN sla_t t ON t.source = e.source AND t.external_id = e.ticket_id
+		  JOIN sla_settings s ON s.policy_id = t.policy_id AND s.version = t.policy_version
+		  WHERE e.kind IN ('reply', 'first_response')
+		  GROUP BY ALL),
+		states AS (
+		  SELECT e.source, e.ticket_id, count(*) AS n FROM ticket_events e SEMI JOIN sla_scope sc ON sc.source = e.source AND sc.external_id = e.ticket_id
+		  WHERE e.kind IN ('status', 'pause_start', 'pause_end', 'created', 'resolved', 'closed', 'first_response', 'activity')
+		  GROUP BY ALL)
+		SELECT c.source, c.external_id, c.clock,
+		  CASE WHEN c.clock = 'first_response' THEN (CASE WHEN r.n > 0 THEN r.first_at ELSE c.first_response_at END) ELSE c.resolved_at END AS stopped_at,
+		  CASE WHEN c.clock = 'first_response' THEN (CASE WHEN r.n > 0 THEN (CASE WHEN r.first_at IS NOT NULL THEN 'events' END) ELSE c.first_response_origin END)
+		       ELSE (CASE WHEN c.resolved_at IS NOT NULL THEN 'export' END) END AS stop_origin,
+		  COALESCE(st.n, 0) > 0 AS pauses_available
+		FROM sla_c c
+		LEFT JOIN replies r ON r.source = c.source AND r.ticket_id = c.external_id
+		LEFT JOIN states st ON st.source = c.source AND st.ticket_id = c.external_id`);
+
+	// pauses (R17) from the status history; a reopened ticket's solved spans pause resolution
+	await tx.run(`CREATE TEMP TABLE sla_pauses AS
+		WITH states AS (
+		  SELECT e.source, e.ticket_id, e."at" AS p_from,
+		    lead(e."at") OVER (PARTITION BY e.source, e.ticket_id ORDER BY e."at", e.event_key) AS p_to,
+		    e.kind, lower(e.to_value) AS state
+		  FROM ticket_events e SEMI JOIN sla_scope sc ON sc.source = e.source AND sc.external_id = e.ticket_id
+		  WHERE e.kind IN ('status', 'pause_start', 'pause_end', 'created', 'resolved', 'closed', 'first_response', 'activity'))
+		SELECT c.source, c.external_id, c.clock, c.calendar_id,
+		  greatest(st.p_from, c.created_at) AS a,
+		  least(COALESCE(st.p_to, 'infinity'::TIMESTAMPTZ), COALESCE(sp.stopped_at, c.as_of)) AS b
+		FROM sla_c c
+		JOIN sla_settings s ON s.policy_id = c.policy_id AND s.version = c.policy_version
+		JOIN sla_stops sp ON sp.source = c.source AND sp.external_id = c.external_id AND sp.clock = c.clock
+		JOIN states st ON st.source = c.source AND st.ticket_id = c.external_id
+		WHERE (st.kind = 'pause_start' OR (st.kind = 'status' AND list_contains(s.pause_statuses, st.state))
+		       OR (c.clock = 'resolution' AND s.reopen = 'resume' AND (st.kind = 'resolved' OR (st.kind = 'status' AND st.state IN ('solved', 'resolved')))))
+		  AND greatest(st.p_from, c.created_at) < least(COALESCE(st.p_to, 'infinity'::TIMESTAMPTZ), COALESCE(sp.stopped_at, c.as_of))`);
+
+	await tx.run(`CREATE TEMP TABLE sla_spans AS
+		SELECT ${KEY} AS key, ${KEY} AS clock_key, 'main' AS part, c.calendar_id, c.created_at AS a, COALESCE(sp.stopped_at, c.as_of) AS b
+		FROM sla_c c JOIN sla_stops sp USING (source, external_id, clock)
+		UNION ALL
+		SELECT ${KEY} || chr(31) || row_number() OVER () AS key, ${KEY}, 'pause', calendar_id, a, b FROM sla_pauses`);
+	const elapsed = buildElapsedSql('sla_spans');
+	await tx.run(
+		`CREATE TEMP TABLE sla_elapsed AS SELECT e.key, s.part, s.clock_key, e.business_s FROM (${elapsed.sql}) e JOIN sla_spans s USING (key)`,
+		elapsed.params
+	);
+	await tx.run(
+		`CREATE TEMP TABLE sla_paused AS SELECT clock_key AS key, sum(business_s) AS s FROM sla_elapsed WHERE part = 'pause' GROUP BY 1`
+	);
+
+	await tx.run(`CREATE TEMP TABLE sla_due_in AS
+		SELECT ${KEY} AS key, c.calendar_id, c.created_at AS a,
+		  COALESCE(c.agreement_h * 3600, CASE WHEN c.outside_hours THEN c.outside_target_s END, c.policy_target_s) + COALESCE(p.s, 0) AS seconds
+		FROM sla_c c LEFT JOIN sla_paused p ON p.key = ${keyOf('c.')}`);
+	const due = buildDeadlineSql('sla_due_in');
+	await tx.run(`CREATE TEMP TABLE sla_due AS ${due.sql}`, due.params);
+
+	await tx.run(`CREATE TEMP TABLE sla_out AS
+		WITH x AS (
+		  SELECT c.*, sp.stopped_at, sp.stop_origin, sp.pauses_available, m.business_s AS gross_s, COALESCE(p.s, 0) AS paused_s, d.deadline AS due_at,
+		    COALESCE(c.agreement_h * 3600, CASE WHEN c.outside_hours THEN c.outside_target_s END, c.policy_target_s) AS target_s,
+		    CASE WHEN c.agreement_h IS NOT NULL THEN 'agreement' WHEN c.outside_hours AND c.outside_target_s IS NOT NULL THEN 'standard-outside-hours' WHEN c.policy_target_s IS NOT NULL THEN 'policy' END AS target_origin,
+		    s.excluded_types, s.closed_without_response
+		  FROM sla_c c
+		  JOIN sla_settings s ON s.policy_id = c.policy_id AND s.version = c.policy_version
+		  JOIN sla_stops sp USING (source, external_id, clock)
+		  LEFT JOIN sla_elapsed m ON m.key = ${keyOf('c.')} AND m.part = 'main'
+		  LEFT JOIN sla_paused p ON p.key = m.key
+		  LEFT JOIN sla_due d ON d.key = m.key),
+		v AS (
+		  SELECT x.*, greatest(gross_s - paused_s, 0) AS business_s,
+		    CASE
+		      WHEN tier IS NULL THEN 'no tier in force at creation'
+		      WHEN priority IS NULL THEN 'no priority'
+		      WHEN list_contains(excluded_types, type) THEN 'type ' || type || ' is excluded by the policy (' || CASE type WHEN 'feature_request' THEN 'R6' WHEN 'external' THEN 'R7' ELSE 'settings.excludedTypes' END || ')'
+		      WHEN external_flag THEN 'marked as an external problem (R7)'
+		      WHEN target_s IS NULL THEN 'no target for tier ' || tier || ' and priority ' || priority
+		      WHEN clock = 'first_response' AND stopped_at IS NULL AND status IN ('solved', 'closed') AND closed_without_response = 'exclude' THEN 'closed without any response'
+		    END AS excluded_reason
+		  FROM x)
+		SELECT source, external_id, clock, policy_id, policy_version, tier, priority, language, calendar_id, calendar_rule,
+		  target_s, target_origin, created_at AS started_at, stopped_at, stop_origin, business_s, paused_s, pauses_available, due_at,
+		  CASE WHEN excluded_reason IS NOT NULL THEN 'excluded'
+		       WHEN stopped_at IS NOT NULL THEN CASE WHEN business_s <= target_s THEN 'met' ELSE 'missed' END
+		       WHEN business_s >= target_s THEN 'open_missed'
+		       ELSE 'open_within' END AS verdict,
+		  excluded_reason, as_of, now() AS computed_at
+		FROM v
+		UNION ALL
+		SELECT source, external_id, 'first_response', NULL, NULL, NULL, priority, language, NULL, NULL, NULL, NULL, created_at, NULL, NULL,
+		  NULL, NULL, NULL, NULL, 'excluded',
+		  CASE WHEN account_id IS NULL THEN 'no account: the export names no organisation' WHEN policy_id IS NULL THEN 'the account has no policy yet (complete it on /accounts)' ELSE 'no version of policy ' || policy_id || ' was in force at creation' END,
+		  as_of, now()
+		FROM sla_t WHERE policy_version IS NULL`);
+}
