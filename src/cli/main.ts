@@ -23,6 +23,14 @@ import { findServer, postFile, postJson, type ServerInfo } from './handoff.ts';
 import { explainTicket, type Explanation } from '../lib/server/sla/explain.ts';
 import { recomputeSla } from '../lib/server/sla/recompute.ts';
 import { addCorrection, CorrectionError, type Correction } from '../lib/server/sla/corrections.ts';
+import {
+	currentPolicy,
+	listPolicyVersions,
+	previewPolicyChange,
+	savePolicyVersion,
+	SettingsError,
+	withChange
+} from '../lib/server/sla/settings.ts';
 import { progressBar } from './progress.ts';
 
 const USAGE = `Usage: peil <command> [options]
@@ -35,6 +43,12 @@ const USAGE = `Usage: peil <command> [options]
   sample remove                       Remove the sample accounts and their data.
   explain <source>/<id> [--json]      Why a ticket's verdicts are what they are.
   recompute                           Recompute every verdict.
+  policy list                         Policies and their versions.
+  policy show <id> [--json]           The current version of a policy, every setting with its rule.
+  policy set <id> <path> <value> --from yyyy-mm-dd [--save]
+        Change a setting or target (e.g. clocks.first_response.targetHours.Standard.P1 2, or
+        settings.pauseStatuses.value pending,hold); previews the verdicts it would change, and
+        stores it as a new version from that date with --save.
   correct <source>/<id> --field F --value V --reason TEXT [--by NAME]
         Correct a ticket (type, final_priority, language, unjustified, external, authorised_contact).
 
@@ -397,6 +411,115 @@ async function cmdCorrect(args: string[]): Promise<void> {
 	);
 }
 
+async function cmdPolicy(args: string[]): Promise<void> {
+	const [sub, ...rest] = args;
+	const { values, positionals } = parseArgs({
+		args: rest,
+		allowPositionals: true,
+		options: {
+			json: { type: 'boolean', default: false },
+			from: { type: 'string' },
+			save: { type: 'boolean', default: false }
+		}
+	});
+	// policy work runs on the store directly; with a server running, use the /settings page
+	const direct = async <T>(work: (store: Store) => Promise<T>): Promise<T> =>
+		withStore(work, async () =>
+			fail(
+				2,
+				'The Peil server holds the store: change policies on its /settings page, or stop it first.'
+			)
+		);
+	if (sub === 'list') {
+		const list = await direct((store) => listPolicyVersions(store));
+		for (const p of list)
+			process.stdout.write(
+				`${p.id.padEnd(12)} v${p.version}  from ${p.effectiveFrom}  ${p.origin.padEnd(7)}  ${p.name}\n`
+			);
+		return;
+	}
+	const id = positionals[0];
+	if (!id) throw new UsageError('policy: name the policy (see "peil policy list")');
+	if (sub === 'show') {
+		const cur = await direct((store) => currentPolicy(store, id));
+		if (!cur) fail(2, `There is no policy "${id}".`);
+		if (values.json) {
+			process.stdout.write(JSON.stringify(cur) + '\n');
+			return;
+		}
+		const p = cur.policy;
+		const out = [`${p.name} — version ${cur.version}, from ${cur.effectiveFrom}`];
+		for (const [clock, c] of Object.entries(p.clocks)) {
+			if (!c) continue;
+			out.push(
+				`  ${clock} targets (hours${c.example ? ', examples' : ''}) [${c.rule ?? ''}, ${c.kind}]`
+			);
+			for (const [tier, row] of Object.entries(c.targetHours))
+				out.push(
+					`    ${tier.padEnd(10)} ${Object.entries(row)
+						.map(([k, v]) => `${k} ${v}`)
+						.join('  ')}`
+				);
+		}
+		out.push('  calendars:');
+		p.calendars.choose.forEach((r, i) =>
+			out.push(
+				`    [${i}] ${r.calendar} when ${JSON.stringify(r.when)} [${r.rule ?? ''}, ${r.kind}] — ${r.why}`
+			)
+		);
+		out.push('  settings:');
+		for (const [k, s] of Object.entries(p.settings))
+			out.push(
+				`    ${k} = ${JSON.stringify(s.value)} [${s.rule ?? ''}${s.rule ? ', ' : ''}${s.kind}]${s.doc ? ` — ${s.doc}` : ''}`
+			);
+		process.stdout.write(out.join('\n') + '\n');
+		return;
+	}
+	if (sub === 'set') {
+		const [, pathArg, raw] = positionals;
+		if (!pathArg || raw === undefined || !values.from)
+			throw new UsageError('policy set: give <id> <path> <value> --from yyyy-mm-dd');
+		const value: unknown = /^-?\d+(\.\d+)?$/.test(raw)
+			? Number(raw)
+			: raw === 'true' || raw === 'false'
+				? raw === 'true'
+				: raw.includes(',') ||
+					  pathArg.endsWith('Statuses.value') ||
+					  pathArg.endsWith('Types.value') ||
+					  pathArg.endsWith('firstResponse.value')
+					? raw
+							.split(',')
+							.map((x) => x.trim())
+							.filter(Boolean)
+					: raw;
+		await direct(async (store) => {
+			const cur = await currentPolicy(store, id);
+			if (!cur) fail(2, `There is no policy "${id}".`);
+			try {
+				const body = withChange(cur.policy, pathArg, value);
+				const preview = await previewPolicyChange(store, { id, body, effectiveFrom: values.from! });
+				process.stdout.write(
+					`Version ${preview.version} of ${id} from ${values.from} would cover ${preview.tickets} tickets; verdicts that change:\n`
+				);
+				for (const [k, n] of Object.entries(preview.summary))
+					process.stdout.write(`  ${k}: ${n}\n`);
+				if (!Object.keys(preview.summary).length) process.stdout.write('  none\n');
+				if (values.save) {
+					const saved = await savePolicyVersion(store, { id, body, effectiveFrom: values.from! });
+					process.stdout.write(
+						`Saved as version ${saved.version}; ${saved.recomputed} tickets recomputed.\n`
+					);
+				} else process.stdout.write('Nothing saved: add --save to store it as a new version.\n');
+			} catch (e) {
+				if (e instanceof SettingsError) fail(2, `Error: ${e.message}`);
+				throw e;
+			}
+		});
+		return;
+	}
+	throw new UsageError('policy: the commands are list, show and set');
+}
+
 async function main(argv: string[]): Promise<void> {
 	const [command, ...rest] = argv;
 	switch (command) {
@@ -415,6 +538,8 @@ async function main(argv: string[]): Promise<void> {
 			return cmdExplain(rest);
 		case 'recompute':
 			return cmdRecompute();
+		case 'policy':
+			return cmdPolicy(rest);
 		case 'correct':
 			return cmdCorrect(rest);
 		case undefined:

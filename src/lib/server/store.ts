@@ -8,6 +8,7 @@ import type { Store } from './db/index.ts';
 import { storePath } from './db/index.ts';
 import { prepareStore } from './bootstrap.ts';
 import { loadSampleIfFirstStart } from './sample/load-sample.ts';
+import { recomputeSla } from './sla/recompute.ts';
 
 let opening: Promise<Store> | null = null;
 
@@ -20,6 +21,11 @@ export function getStore(): Promise<Store> {
 		const file = storePath();
 		const store = await prepareStore(file);
 		await loadSampleIfFirstStart(store);
+		// a store whose tickets have no verdicts yet (imported before the engine existed): judge them
+		const missing = await store.one(
+			'SELECT (SELECT count(*) FROM tickets) AS tickets, (SELECT count(*) FROM ticket_sla) AS verdicts'
+		);
+		if (Number(missing?.tickets) > 0 && Number(missing?.verdicts) === 0) await recomputeSla(store);
 		const port = Number(process.env.PORT || 3000);
 		const host =
 			process.env.HOST && process.env.HOST !== '0.0.0.0' ? process.env.HOST : '127.0.0.1';

@@ -31,7 +31,7 @@ export interface BusinessTimeSql {
 
 /** position(t) in microseconds, for the interval row `c` an ASOF JOIN found for `t`. */
 function positionUs(t: string, c: string): string {
-	return `coalesce(${c}.cum_before_s * 1000000 + least(epoch_us(${t}) - epoch_us(${c}.start_utc), epoch_us(${c}.end_utc) - epoch_us(${c}.start_utc)), 0)`;
+	return `coalesce(${c}.cum_before_s::BIGINT * 1000000 + least(epoch_us(${t}) - epoch_us(${c}.start_utc), epoch_us(${c}.end_utc) - epoch_us(${c}.start_utc)), 0)`;
 }
 
 function asofAt(t: string, c: string, intervals: string): string {
@@ -69,12 +69,12 @@ export function buildDeadlineSql(
 	const t = ident(intervals);
 	const sql = `WITH target AS (
 	SELECT i.key, i.calendar_id, i.a, i.seconds,
-		${positionUs('i.a', 'ca')} + CAST(round(i.seconds * 1000000) AS BIGINT) AS target_us
+		${positionUs('i.a', 'ca')} + CAST(round(i.seconds::DOUBLE * 1000000) AS BIGINT) AS target_us
 	FROM ${input} i
 	${asofAt('i.a', 'ca', intervals)}
 ), running AS (
 	SELECT calendar_id, start_utc,
-		cum_before_s * 1000000 AS cum_us,
+		cum_before_s::BIGINT * 1000000 AS cum_us,
 		epoch_us(end_utc) - epoch_us(start_utc) AS len_us
 	FROM ${t}
 )

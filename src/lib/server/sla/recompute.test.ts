@@ -137,6 +137,20 @@ const TICKETS: string[][] = [
 		'nl',
 		'solved'
 	],
+	// R28: an automatic message never counts; a person's acknowledgement does (history below)
+	['r28', 'Standaard BV', '2026-03-02 09:00', '', '', 'P2', 'incident', 'nl', 'open'],
+	// R5: submitted P4, reclassified P1: measured at the final priority from creation
+	[
+		'r5',
+		'Standaard BV',
+		'2026-03-02 09:00',
+		'2026-03-02 14:00',
+		'',
+		'P1',
+		'incident',
+		'nl',
+		'open'
+	],
 	// open tickets judged at the as-of instant
 	['open', 'Standaard BV', '2026-03-02 09:00', '', '', 'P3', 'incident', 'nl', 'open'],
 	// R6: a feature request is excluded; R7 by correction below
@@ -160,7 +174,11 @@ const EVENTS = [
 	'pause,2026-03-06T08:00:00Z,status,new,open,system',
 	'pause,2026-03-06T11:00:00Z,status,open,pending,agent',
 	'pause,2026-03-09T11:00:00Z,status,pending,open,customer',
-	'pause,2026-03-09T14:00:00Z,status,open,solved,agent'
+	'pause,2026-03-09T14:00:00Z,status,open,solved,agent',
+	// Monday 2 March 09:00 CET = 08:00Z: an auto-reply at 09:01, a person's acknowledgement at 11:00
+	'r28,2026-03-02T08:01:00Z,reply,,auto,system',
+	'r28,2026-03-02T10:00:00Z,reply,,acknowledgement,Eva',
+	'r28,2026-03-02T12:00:00Z,reply,,agent,Eva'
 ].join('\n');
 
 const MAPPING = {
@@ -276,6 +294,26 @@ describe('first response in business hours', () => {
 		});
 		// 26 October 2025 01:30 CEST → 02:30 (the earlier, CEST reading) is 1 real hour
 		expect(await verdict('dst-autumn')).toMatchObject({ business_s: 1 * H, verdict: 'met' });
+	});
+});
+
+describe('what counts as the first response, and which priority', () => {
+	it('R28: the auto-reply does not stop the clock, the acknowledgement by a person does', async () => {
+		// 09:00 → 11:00 CET = 2 h (not 1 minute, not 4 h)
+		expect(await verdict('r28')).toMatchObject({
+			business_s: 2 * H,
+			stop_origin: 'events',
+			verdict: 'met'
+		});
+	});
+
+	it('R5: a reclassified ticket is measured at its final priority, from creation', async () => {
+		// final P1 Standard = 4 h; 09:00 → 14:00 = 5 h: missed (P4's 48 h would have been met)
+		expect(await verdict('r5')).toMatchObject({
+			target_s: 4 * H,
+			business_s: 5 * H,
+			verdict: 'missed'
+		});
 	});
 });
 

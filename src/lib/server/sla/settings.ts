@@ -121,7 +121,10 @@ export async function previewPolicyChange(
 	});
 	const summary: Record<string, number> = {};
 	for (const c of r.changes ?? []) {
-		const k = `${c.before.verdict ?? 'none'} → ${c.after.verdict}`;
+		const k =
+			c.before.verdict === c.after.verdict
+				? `${c.after.verdict}, with other figures`
+				: `${c.before.verdict ?? 'no verdict'} → ${c.after.verdict}`;
 		summary[k] = (summary[k] ?? 0) + 1;
 	}
 	return {
