@@ -53,7 +53,7 @@ export const REQUIRED_SETTINGS: Record<string, string[] | null> = {
 	downgradeTakesEffect: ['immediately', 'next-month'],
 	excludedTypes: null,
 	firstResponse: null,
-	measuredPriority: ['final-from-creation', 'restart-at-change', 'carry-over'],
+	measuredPriority: ['final-from-creation', 'restart-at-change'],
 	pauseStatuses: null,
 	reopen: ['resume', 'new-cycle'],
 	closedWithoutResponse: ['exclude', 'missed']

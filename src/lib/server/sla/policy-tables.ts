@@ -54,7 +54,7 @@ export async function loadPolicyTables(tx: Tx, versions: PolicyVersion[]): Promi
 	);
 	await tx.run(
 		`CREATE TEMP TABLE sla_settings (policy_id VARCHAR, version INTEGER, downgrade VARCHAR, excluded_types VARCHAR[], first_response_kinds VARCHAR[],
-		   pause_statuses VARCHAR[], reopen VARCHAR, closed_without_response VARCHAR, clock_reading VARCHAR,
+		   pause_statuses VARCHAR[], reopen VARCHAR, closed_without_response VARCHAR, clock_reading VARCHAR, measured_priority VARCHAR,
 		   oh_enabled BOOLEAN, oh_language VARCHAR, oh_tiers VARCHAR[], oh_calendar VARCHAR, oh_target_tier VARCHAR)`
 	);
 	const policies: Param[][] = [];
@@ -107,6 +107,7 @@ export async function loadPolicyTables(tx: Tx, versions: PolicyVersion[]): Promi
 			String(s.reopen.value),
 			String(s.closedWithoutResponse.value),
 			String(s.clockReading?.value ?? 'language-hours'),
+			String(s.measuredPriority.value),
 			!!oh?.value,
 			oh?.language ?? null,
 			list(oh?.tiers ?? []),
@@ -156,6 +157,7 @@ export async function loadPolicyTables(tx: Tx, versions: PolicyVersion[]): Promi
 			'reopen',
 			'closed_without_response',
 			'clock_reading',
+			'measured_priority',
 			'oh_enabled',
 			'oh_language',
 			'oh_tiers',
@@ -169,6 +171,7 @@ export async function loadPolicyTables(tx: Tx, versions: PolicyVersion[]): Promi
 			'::JSON::VARCHAR[]',
 			'::JSON::VARCHAR[]',
 			'::JSON::VARCHAR[]',
+			'',
 			'',
 			'',
 			'',

@@ -444,3 +444,68 @@ describe('a policy change', () => {
 		);
 	});
 });
+
+describe('the settings for changed priorities, reopens and silent closes', () => {
+	it('restart-at-change starts the clock again at the last priority change; new-cycle restarts resolution at a reopen', async () => {
+		const { store: s2, dir: d2 } = await freshStore();
+		try {
+			const accounts = path.join(d2, 'accounts.csv');
+			fs.writeFileSync(
+				accounts,
+				'id,name,policy,tiers,time_zone\nbrons,Brons BV,model-b,2024-01-01=Brons,Europe/Amsterdam\n'
+			);
+			await importAccounts(s2, accounts);
+			const file = path.join(d2, 't.csv');
+			// Monday 2 March 2026 09:00 CET; first response 13:00; resolved Wednesday 12:00
+			fs.writeFileSync(
+				file,
+				'id;account;created;first_response;resolved;priority;type;language;status\nchg;Brons BV;2026-03-02 09:00;2026-03-02 13:00;2026-03-04 12:00;P1;incident;nl;solved\n'
+			);
+			const mapping = path.join(d2, 'm.json');
+			fs.writeFileSync(mapping, JSON.stringify(MAPPING));
+			await importFile(s2, { file, source: 'h', profile: mapping, asOf: '2026-03-05T12:00:00Z' });
+			const events = path.join(d2, 'e.csv');
+			// raised to P1 at 11:00 CET (10:00Z); solved Tue 10:00, reopened Tue 12:00 (11:00Z)
+			fs.writeFileSync(
+				events,
+				'ticket_id,at,kind,from,to,actor\nchg,2026-03-02T10:00:00Z,priority,normal,urgent,Eva\nchg,2026-03-03T09:00:00Z,status,open,solved,Eva\nchg,2026-03-03T11:00:00Z,status,solved,open,customer\nchg,2026-03-04T11:00:00Z,status,open,solved,Eva\n'
+			);
+			await importFile(s2, { file: events, source: 'h', profile: 'peil-events' });
+			const get = (clock: string) =>
+				s2.one(
+					`SELECT started_at, business_s FROM ticket_sla WHERE external_id = 'chg' AND clock = $1`,
+					[clock]
+				);
+			// default: from creation, 09:00 → 13:00 = 4 h
+			expect(await get('first_response')).toMatchObject({
+				started_at: '2026-03-02T08:00:00.000Z',
+				business_s: 4 * H
+			});
+			const {
+				currentPolicy: cp,
+				savePolicyVersion: save,
+				withChange: change
+			} = await import('./settings.ts');
+			let body = change(
+				(await cp(s2, 'model-b'))!.policy,
+				'settings.measuredPriority.value',
+				'restart-at-change'
+			);
+			body = change(body, 'settings.reopen.value', 'new-cycle');
+			await save(s2, { id: 'model-b', body, effectiveFrom: '2026-01-01' });
+			// restart at the change: 11:00 → 13:00 = 2 h
+			expect(await get('first_response')).toMatchObject({
+				started_at: '2026-03-02T10:00:00.000Z',
+				business_s: 2 * H
+			});
+			// new cycle at the reopen: Tue 12:00 → Wed 12:00 in office hours 08:30–17:30 = 5.5 h + 3.5 h = 9 h
+			expect(await get('resolution')).toMatchObject({
+				started_at: '2026-03-03T11:00:00.000Z',
+				business_s: 9 * H
+			});
+		} finally {
+			await s2.close();
+			fs.rmSync(d2, { recursive: true, force: true });
+		}
+	});
+});

@@ -71,6 +71,7 @@ const WORK_TABLES = [
 	'sla_t',
 	'sla_c',
 	'sla_stops',
+	'sla_start',
 	'sla_pauses',
 	'sla_spans',
 	'sla_elapsed',
@@ -366,6 +367,28 @@ async function buildWorkTables(tx: Tx): Promise<void> {
 		LEFT JOIN replies r ON r.source = c.source AND r.ticket_id = c.external_id
 		LEFT JOIN states st ON st.source = c.source AND st.ticket_id = c.external_id`);
 
+	// where each clock starts: creation; the last priority change when the policy restarts the
+	// clock at a change (measuredPriority); the last reopen for resolution when a reopen starts a
+	// new cycle (reopen: new-cycle)
+	await tx.run(`CREATE TEMP TABLE sla_start AS
+		WITH ev AS (
+		  SELECT e.source, e.ticket_id, e."at", e.kind, lower(e.to_value) AS state,
+		    lag(lower(e.to_value)) OVER (PARTITION BY e.source, e.ticket_id, e.kind = 'status' ORDER BY e."at", e.event_key) AS prev_state
+		  FROM ticket_events e SEMI JOIN sla_scope sc ON sc.source = e.source AND sc.external_id = e.ticket_id
+		  WHERE e.kind IN ('priority', 'status')),
+		marks AS (
+		  SELECT source, ticket_id,
+		    max("at") FILTER (kind = 'priority') AS last_priority_change,
+		    max("at") FILTER (kind = 'status' AND prev_state IN ('solved', 'resolved') AND state NOT IN ('solved', 'resolved', 'closed')) AS last_reopen
+		  FROM ev GROUP BY ALL)
+		SELECT c.source, c.external_id, c.clock,
+		  greatest(c.created_at,
+		    CASE WHEN s.measured_priority = 'restart-at-change' THEN m.last_priority_change END,
+		    CASE WHEN c.clock = 'resolution' AND s.reopen = 'new-cycle' THEN m.last_reopen END) AS started_at
+		FROM sla_c c
+		JOIN sla_settings s ON s.policy_id = c.policy_id AND s.version = c.policy_version
+		LEFT JOIN marks m ON m.source = c.source AND m.ticket_id = c.external_id`);
+
 	// pauses (R17) from the status history; a reopened ticket's solved spans pause resolution
 	await tx.run(`CREATE TEMP TABLE sla_pauses AS
 		WITH states AS (
@@ -375,19 +398,20 @@ async function buildWorkTables(tx: Tx): Promise<void> {
 		  FROM ticket_events e SEMI JOIN sla_scope sc ON sc.source = e.source AND sc.external_id = e.ticket_id
 		  WHERE e.kind IN ('status', 'pause_start', 'pause_end', 'created', 'resolved', 'closed', 'first_response', 'activity'))
 		SELECT c.source, c.external_id, c.clock, c.calendar_id,
-		  greatest(st.p_from, c.created_at) AS a,
+		  greatest(st.p_from, ss.started_at) AS a,
 		  least(COALESCE(st.p_to, 'infinity'::TIMESTAMPTZ), COALESCE(sp.stopped_at, c.as_of)) AS b
 		FROM sla_c c
 		JOIN sla_settings s ON s.policy_id = c.policy_id AND s.version = c.policy_version
 		JOIN sla_stops sp ON sp.source = c.source AND sp.external_id = c.external_id AND sp.clock = c.clock
+		JOIN sla_start ss ON ss.source = c.source AND ss.external_id = c.external_id AND ss.clock = c.clock
 		JOIN states st ON st.source = c.source AND st.ticket_id = c.external_id
 		WHERE (st.kind = 'pause_start' OR (st.kind = 'status' AND list_contains(s.pause_statuses, st.state))
 		       OR (c.clock = 'resolution' AND s.reopen = 'resume' AND (st.kind = 'resolved' OR (st.kind = 'status' AND st.state IN ('solved', 'resolved')))))
-		  AND greatest(st.p_from, c.created_at) < least(COALESCE(st.p_to, 'infinity'::TIMESTAMPTZ), COALESCE(sp.stopped_at, c.as_of))`);
+		  AND greatest(st.p_from, ss.started_at) < least(COALESCE(st.p_to, 'infinity'::TIMESTAMPTZ), COALESCE(sp.stopped_at, c.as_of))`);
 
 	await tx.run(`CREATE TEMP TABLE sla_spans AS
-		SELECT ${KEY} AS key, ${KEY} AS clock_key, 'main' AS part, c.calendar_id, c.created_at AS a, COALESCE(sp.stopped_at, c.as_of) AS b
-		FROM sla_c c JOIN sla_stops sp USING (source, external_id, clock)
+		SELECT ${KEY} AS key, ${KEY} AS clock_key, 'main' AS part, c.calendar_id, ss.started_at AS a, COALESCE(sp.stopped_at, c.as_of) AS b
+		FROM sla_c c JOIN sla_stops sp USING (source, external_id, clock) JOIN sla_start ss USING (source, external_id, clock)
 		UNION ALL
 		SELECT ${KEY} || chr(31) || row_number() OVER () AS key, ${KEY}, 'pause', calendar_id, a, b FROM sla_pauses`);
 	const elapsed = buildElapsedSql('sla_spans');
@@ -400,21 +424,22 @@ async function buildWorkTables(tx: Tx): Promise<void> {
 	);
 
 	await tx.run(`CREATE TEMP TABLE sla_due_in AS
-		SELECT ${KEY} AS key, c.calendar_id, c.created_at AS a,
+		SELECT ${KEY} AS key, c.calendar_id, ss.started_at AS a,
 		  COALESCE(c.agreement_h * 3600, CASE WHEN c.outside_hours THEN c.outside_target_s END, c.policy_target_s) + COALESCE(p.s, 0) AS seconds
-		FROM sla_c c LEFT JOIN sla_paused p ON p.key = ${keyOf('c.')}`);
+		FROM sla_c c JOIN sla_start ss USING (source, external_id, clock) LEFT JOIN sla_paused p ON p.key = ${keyOf('c.')}`);
 	const due = buildDeadlineSql('sla_due_in');
 	await tx.run(`CREATE TEMP TABLE sla_due AS ${due.sql}`, due.params);
 
 	await tx.run(`CREATE TEMP TABLE sla_out AS
 		WITH x AS (
-		  SELECT c.*, sp.stopped_at, sp.stop_origin, sp.pauses_available, m.business_s AS gross_s, COALESCE(p.s, 0) AS paused_s, d.deadline AS due_at,
+		  SELECT c.*, ss.started_at, sp.stopped_at, sp.stop_origin, sp.pauses_available, m.business_s AS gross_s, COALESCE(p.s, 0) AS paused_s, d.deadline AS due_at,
 		    COALESCE(c.agreement_h * 3600, CASE WHEN c.outside_hours THEN c.outside_target_s END, c.policy_target_s) AS target_s,
 		    CASE WHEN c.agreement_h IS NOT NULL THEN 'agreement' WHEN c.outside_hours AND c.outside_target_s IS NOT NULL THEN 'standard-outside-hours' WHEN c.policy_target_s IS NOT NULL THEN 'policy' END AS target_origin,
 		    s.excluded_types, s.closed_without_response
 		  FROM sla_c c
 		  JOIN sla_settings s ON s.policy_id = c.policy_id AND s.version = c.policy_version
 		  JOIN sla_stops sp USING (source, external_id, clock)
+		  JOIN sla_start ss USING (source, external_id, clock)
 		  LEFT JOIN sla_elapsed m ON m.key = ${keyOf('c.')} AND m.part = 'main'
 		  LEFT JOIN sla_paused p ON p.key = m.key
 		  LEFT JOIN sla_due d ON d.key = m.key),
@@ -430,9 +455,10 @@ async function buildWorkTables(tx: Tx): Promise<void> {
 		    END AS excluded_reason
 		  FROM x)
 		SELECT source, external_id, clock, policy_id, policy_version, tier, priority, language, calendar_id, calendar_rule,
-		  target_s, target_origin, created_at AS started_at, stopped_at, stop_origin, business_s, paused_s, pauses_available, due_at,
+		  target_s, target_origin, started_at, stopped_at, stop_origin, business_s, paused_s, pauses_available, due_at,
 		  CASE WHEN excluded_reason IS NOT NULL THEN 'excluded'
 		       WHEN stopped_at IS NOT NULL THEN CASE WHEN business_s <= target_s THEN 'met' ELSE 'missed' END
+		       WHEN clock = 'first_response' AND status IN ('solved', 'closed') AND closed_without_response = 'missed' THEN 'missed'
 		       WHEN business_s >= target_s THEN 'open_missed'
 		       ELSE 'open_within' END AS verdict,
 		  excluded_reason, as_of, now() AS computed_at
