@@ -301,7 +301,14 @@ dropStore(db);
 log(`incremental: importing ${incTickets} more tickets (verdicts: false) …`);
 const inc = copyStore(full, 'inc');
 dropStore(full);
-const imported = child('import', ['--db', inc, '--file', incGen.files.tickets, '--as-of', incGen.asOf]);
+const imported = child('import', [
+	'--db',
+	inc,
+	'--file',
+	incGen.files.tickets,
+	'--as-of',
+	incGen.asOf
+]);
 const importId = String(imported.importId);
 log(`imported in ${imported.seconds.toFixed(1)} s (import ${importId}): ${imported.detail}`);
 db = copyStore(inc, 'inc-baseline');
@@ -356,7 +363,11 @@ fs.writeFileSync(
 			import: imported,
 			incrementalBaseline: incBaseline,
 			incremental,
-			ratios: { fullVsBaseline: fullRatio, referenceVsEngine: refRatio, incrementalVsBaseline: incRatio }
+			ratios: {
+				fullVsBaseline: fullRatio,
+				referenceVsEngine: refRatio,
+				incrementalVsBaseline: incRatio
+			}
 		},
 		null,
 		2
