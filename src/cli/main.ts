@@ -23,6 +23,7 @@ import { findServer, postFile, postJson, type ServerInfo } from './handoff.ts';
 import { explainTicket, type Explanation } from '../lib/server/sla/explain.ts';
 import { recomputeSla } from '../lib/server/sla/recompute.ts';
 import { addCorrection, CorrectionError, type Correction } from '../lib/server/sla/corrections.ts';
+import { formatReconcile, reconcile } from '../lib/server/sla/reconcile.ts';
 import {
 	currentPolicy,
 	listPolicyVersions,
@@ -43,6 +44,8 @@ const USAGE = `Usage: peil <command> [options]
   sample remove                       Remove the sample accounts and their data.
   explain <source>/<id> [--json]      Why a ticket's verdicts are what they are.
   recompute                           Recompute every verdict.
+  reconcile [--source S] [--account A] [--month yyyy-mm] [--json]
+        Peil's first-response figures beside the helpdesk's own, and why they differ.
   policy list                         Policies and their versions.
   policy show <id> [--json]           The current version of a policy, every setting with its rule.
   policy set <id> <path> <value> --from yyyy-mm-dd [--save]
@@ -520,6 +523,28 @@ async function cmdPolicy(args: string[]): Promise<void> {
 	throw new UsageError('policy: the commands are list, show and set');
 }
 
+async function cmdReconcile(args: string[]): Promise<void> {
+	const { values } = parseArgs({
+		args,
+		options: {
+			source: { type: 'string' },
+			account: { type: 'string' },
+			month: { type: 'string' },
+			json: { type: 'boolean', default: false }
+		}
+	});
+	const filter = { source: values.source, accountId: values.account, month: values.month };
+	const r = await withStore(
+		(store) => reconcile(store, filter),
+		async () =>
+			fail(
+				2,
+				'The Peil server holds the store: stop it to run the reconciliation report from the command line.'
+			)
+	);
+	process.stdout.write(values.json ? JSON.stringify(r) + '\n' : formatReconcile(r) + '\n');
+}
+
 async function main(argv: string[]): Promise<void> {
 	const [command, ...rest] = argv;
 	switch (command) {
@@ -540,6 +565,8 @@ async function main(argv: string[]): Promise<void> {
 			return cmdRecompute();
 		case 'policy':
 			return cmdPolicy(rest);
+		case 'reconcile':
+			return cmdReconcile(rest);
 		case 'correct':
 			return cmdCorrect(rest);
 		case undefined:

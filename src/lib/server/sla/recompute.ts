@@ -304,9 +304,10 @@ async function buildWorkTables(tx: Tx): Promise<void> {
 		  t.external_flag, a.policy_id, a.time_zone,
 		  CAST(timezone(COALESCE(a.time_zone, 'Europe/Amsterdam'), t.created_at) AS DATE) AS created_local_date,
 		  -- "now" for an open ticket: the as-of instant of the newest export of its source
-		  (SELECT max(i2.as_of) FROM imports i2 WHERE i2.source = t.source AND i2.status = 'committed') AS as_of
+		  ao.as_of
 		FROM sla_scope sc JOIN eff t ON t.source = sc.source AND t.external_id = sc.external_id
-		LEFT JOIN accounts a ON a.id = t.account_id`);
+		LEFT JOIN accounts a ON a.id = t.account_id
+		LEFT JOIN (SELECT source, max(as_of) AS as_of FROM imports WHERE status = 'committed' GROUP BY source) ao ON ao.source = t.source`);
 
 	await tx.run(`CREATE TEMP TABLE sla_t AS
 		SELECT b.*, p.version AS policy_version, tp.tier
