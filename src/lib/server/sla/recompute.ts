@@ -70,6 +70,7 @@ const WORK_TABLES = [
 	'sla_base',
 	'sla_t',
 	'sla_c',
+	'sla_states',
 	'sla_stops',
 	'sla_start',
 	'sla_pauses',
@@ -83,8 +84,9 @@ const WORK_TABLES = [
 	...POLICY_TEMP_TABLES
 ];
 
+/** One round trip for all of them: a 10k-ticket incremental run is mostly such fixed costs. */
 async function dropWork(tx: Tx): Promise<void> {
-	for (const t of WORK_TABLES) await tx.run(`DROP TABLE IF EXISTS ${t}`);
+	await tx.run(WORK_TABLES.map((t) => `DROP TABLE IF EXISTS ${t};`).join('\n'));
 }
 
 export async function loadPolicies(q: Queryable): Promise<PolicyVersion[]> {
@@ -345,6 +347,16 @@ async function buildWorkTables(tx: Tx): Promise<void> {
 		LEFT JOIN sla_targets st ON st.policy_id = t.policy_id AND st.version = t.policy_version AND st.clock = k.clock AND k.clock = 'first_response' AND st.tier = i.oh_target_tier AND st.priority = t.priority
 		ASOF LEFT JOIN target_agreements ag ON ag.account_id = t.account_id AND t.created_local_date >= ag.effective_from`);
 
+	// the status history of the tickets in scope, read once: each state with the next one's
+	// time (a pause lasts until the next state) and the previous state (a reopen leaves solved)
+	await tx.run(`CREATE TEMP TABLE sla_states AS
+		SELECT e.source, e.ticket_id, e."at" AS p_from, e.kind, lower(e.to_value) AS state,
+		  lead(e."at") OVER w AS p_to,
+		  lag(lower(e.to_value)) OVER w AS prev_state
+		FROM ticket_events e SEMI JOIN sla_scope sc ON sc.source = e.source AND sc.external_id = e.ticket_id
+		WHERE e.kind IN ('status', 'pause_start', 'pause_end', 'created', 'resolved', 'closed', 'first_response', 'activity')
+		WINDOW w AS (PARTITION BY e.source, e.ticket_id ORDER BY e."at", e.event_key)`);
+
 	// where each clock stops: the first reply that counts (R28), else the export's time
 	await tx.run(`CREATE TEMP TABLE sla_stops AS
 		WITH replies AS (
@@ -355,10 +367,7 @@ async function buildWorkTables(tx: Tx): Promise<void> {
 		  JOIN sla_settings s ON s.policy_id = t.policy_id AND s.version = t.policy_version
 		  WHERE e.kind IN ('reply', 'first_response')
 		  GROUP BY ALL),
-		states AS (
-		  SELECT e.source, e.ticket_id, count(*) AS n FROM ticket_events e SEMI JOIN sla_scope sc ON sc.source = e.source AND sc.external_id = e.ticket_id
-		  WHERE e.kind IN ('status', 'pause_start', 'pause_end', 'created', 'resolved', 'closed', 'first_response', 'activity')
-		  GROUP BY ALL)
+		states AS (SELECT source, ticket_id, count(*) AS n FROM sla_states GROUP BY ALL)
 		SELECT c.source, c.external_id, c.clock,
 		  CASE WHEN c.clock = 'first_response' THEN (CASE WHEN r.n > 0 THEN r.first_at ELSE c.first_response_at END) ELSE c.resolved_at END AS stopped_at,
 		  CASE WHEN c.clock = 'first_response' THEN (CASE WHEN r.n > 0 THEN (CASE WHEN r.first_at IS NOT NULL THEN 'events' END) ELSE c.first_response_origin END)
@@ -372,32 +381,25 @@ async function buildWorkTables(tx: Tx): Promise<void> {
 	// clock at a change (measuredPriority); the last reopen for resolution when a reopen starts a
 	// new cycle (reopen: new-cycle)
 	await tx.run(`CREATE TEMP TABLE sla_start AS
-		WITH ev AS (
-		  SELECT e.source, e.ticket_id, e."at", e.kind, lower(e.to_value) AS state,
-		    lag(lower(e.to_value)) OVER (PARTITION BY e.source, e.ticket_id, e.kind = 'status' ORDER BY e."at", e.event_key) AS prev_state
+		WITH changes AS (
+		  SELECT e.source, e.ticket_id, max(e."at") AS last_priority_change
 		  FROM ticket_events e SEMI JOIN sla_scope sc ON sc.source = e.source AND sc.external_id = e.ticket_id
-		  WHERE e.kind IN ('priority', 'status')),
-		marks AS (
-		  SELECT source, ticket_id,
-		    max("at") FILTER (kind = 'priority') AS last_priority_change,
-		    max("at") FILTER (kind = 'status' AND prev_state IN ('solved', 'resolved') AND state NOT IN ('solved', 'resolved', 'closed')) AS last_reopen
-		  FROM ev GROUP BY ALL)
+		  WHERE e.kind = 'priority' GROUP BY ALL),
+		reopens AS (
+		  SELECT source, ticket_id, max(p_from) AS last_reopen FROM sla_states
+		  WHERE kind = 'status' AND prev_state IN ('solved', 'resolved') AND state NOT IN ('solved', 'resolved', 'closed')
+		  GROUP BY ALL)
 		SELECT c.source, c.external_id, c.clock,
 		  greatest(c.created_at,
-		    CASE WHEN s.measured_priority = 'restart-at-change' THEN m.last_priority_change END,
-		    CASE WHEN c.clock = 'resolution' AND s.reopen = 'new-cycle' THEN m.last_reopen END) AS started_at
+		    CASE WHEN s.measured_priority = 'restart-at-change' THEN pc.last_priority_change END,
+		    CASE WHEN c.clock = 'resolution' AND s.reopen = 'new-cycle' THEN ro.last_reopen END) AS started_at
 		FROM sla_c c
 		JOIN sla_settings s ON s.policy_id = c.policy_id AND s.version = c.policy_version
-		LEFT JOIN marks m ON m.source = c.source AND m.ticket_id = c.external_id`);
+		LEFT JOIN changes pc ON pc.source = c.source AND pc.ticket_id = c.external_id
+		LEFT JOIN reopens ro ON ro.source = c.source AND ro.ticket_id = c.external_id`);
 
 	// pauses (R17) from the status history; a reopened ticket's solved spans pause resolution
 	await tx.run(`CREATE TEMP TABLE sla_pauses AS
-		WITH states AS (
-		  SELECT e.source, e.ticket_id, e."at" AS p_from,
-		    lead(e."at") OVER (PARTITION BY e.source, e.ticket_id ORDER BY e."at", e.event_key) AS p_to,
-		    e.kind, lower(e.to_value) AS state
-		  FROM ticket_events e SEMI JOIN sla_scope sc ON sc.source = e.source AND sc.external_id = e.ticket_id
-		  WHERE e.kind IN ('status', 'pause_start', 'pause_end', 'created', 'resolved', 'closed', 'first_response', 'activity'))
 		SELECT c.source, c.external_id, c.clock, c.calendar_id,
 		  greatest(st.p_from, ss.started_at) AS a,
 		  least(COALESCE(st.p_to, 'infinity'::TIMESTAMPTZ), COALESCE(sp.stopped_at, c.as_of)) AS b
@@ -405,7 +407,7 @@ async function buildWorkTables(tx: Tx): Promise<void> {
 		JOIN sla_settings s ON s.policy_id = c.policy_id AND s.version = c.policy_version
 		JOIN sla_stops sp ON sp.source = c.source AND sp.external_id = c.external_id AND sp.clock = c.clock
 		JOIN sla_start ss ON ss.source = c.source AND ss.external_id = c.external_id AND ss.clock = c.clock
-		JOIN states st ON st.source = c.source AND st.ticket_id = c.external_id
+		JOIN sla_states st ON st.source = c.source AND st.ticket_id = c.external_id
 		WHERE (st.kind = 'pause_start' OR (st.kind = 'status' AND list_contains(s.pause_statuses, st.state))
 		       OR (c.clock = 'resolution' AND s.reopen = 'resume' AND (st.kind = 'resolved' OR (st.kind = 'status' AND st.state IN ('solved', 'resolved')))))
 		  AND greatest(st.p_from, ss.started_at) < least(COALESCE(st.p_to, 'infinity'::TIMESTAMPTZ), COALESCE(sp.stopped_at, c.as_of))`);
