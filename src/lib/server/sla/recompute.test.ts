@@ -509,3 +509,20 @@ describe('the settings for changed priorities, reopens and silent closes', () =>
 		}
 	});
 });
+
+describe('previews of calendar and agreement changes', () => {
+	it('shows which verdicts a new calendar version or a target agreement would change, saving nothing', async () => {
+		const { previewCalendarChange, previewTargetAgreement } = await import('./settings.ts');
+		const before = await store.one(`SELECT count(*) AS n FROM calendars`);
+		// open Monday 9 March 2026 from 07:00: fri-1630's Monday part grows by 2 h (3.5 h → 5.5 h), missing its 2 h target by more
+		const cal = JSON.parse(fs.readFileSync('data/calendars/nl-opening-hours.json', 'utf8'));
+		cal.overrides = { '2026-03-09': [['07:00', '17:00']] };
+		const p = await previewCalendarChange(store, 'nl-opening-hours', cal, '2026-03-01');
+		expect(p.changes.find((c) => c.externalId === 'fri-1630')).toMatchObject({ before: { businessS: 3.5 * H }, after: { businessS: 5.5 * H } });
+		expect((await store.one(`SELECT count(*) AS n FROM calendars`))?.n).toBe(before?.n);
+		// an agreement for Standaard BV from March 2026: P1 first response in 6 h makes fri-1630 (3.5 h) met again
+		const a = await previewTargetAgreement(store, { accountId: 'std', effectiveFrom: '2026-03-01', targets: { first_response: { P1: 6 } } });
+		expect(a.changes.find((c) => c.externalId === 'fri-1630' && c.clock === 'first_response')).toMatchObject({ before: { verdict: 'missed' }, after: { verdict: 'met', targetS: 6 * H } });
+		expect((await store.one(`SELECT count(*) AS n FROM target_agreements`))?.n).toBe(0);
+	});
+});

@@ -40,10 +40,21 @@ export interface RecomputeOptions {
 	importId?: number;
 	/** only these tickets (after a correction) */
 	tickets?: { source: string; externalId: string }[];
-	/** only the tickets of accounts on this policy created on or after this date (a policy change) */
-	policyScope?: { policyId: string; createdFrom: string };
+	/**
+	 * only the tickets created on or after this date (a change from that date), of accounts on
+	 * this policy or of this account when given
+	 */
+	policyScope?: { policyId?: string; accountId?: string; createdFrom: string };
 	/** judge with these policy versions instead of the stored ones (a preview) */
 	policies?: PolicyVersion[];
+	/** judge with these calendar versions instead of the stored ones (a preview) */
+	calendars?: Map<string, CalendarVersion[]>;
+	/** judge as if this target agreement were stored too (a preview) */
+	extraAgreement?: {
+		accountId: string;
+		effectiveFrom: string;
+		targets: Record<string, Record<string, number>>;
+	};
 	/** compute, compare with the stored verdicts, write nothing */
 	dryRun?: boolean;
 }
@@ -71,6 +82,7 @@ const WORK_TABLES = [
 	'sla_t',
 	'sla_c',
 	'sla_states',
+	'sla_agreements',
 	'sla_stops',
 	'sla_start',
 	'sla_pauses',
@@ -175,15 +187,20 @@ export async function recomputeSla(
 ): Promise<RecomputeResult> {
 	const started = performance.now();
 	const policies = opts.policies ?? (await loadPolicies(store));
-	const calendars = await loadCalendarVersions(store);
+	const calendars = opts.calendars ?? (await loadCalendarVersions(store));
 	return store.withWriter(async (_conn, tx) => {
 		await dropWork(tx);
 		try {
 			if (opts.policyScope) {
 				await tx.run(
 					`CREATE TEMP TABLE sla_scope AS SELECT t.source, t.external_id FROM tickets t JOIN accounts a ON a.id = t.account_id
-					 WHERE a.policy_id = $1 AND CAST(timezone(a.time_zone, t.created_at) AS DATE) >= $2::DATE`,
-					[opts.policyScope.policyId, opts.policyScope.createdFrom]
+					 WHERE ($1::VARCHAR IS NULL OR a.policy_id = $1) AND ($2::VARCHAR IS NULL OR a.id = $2)
+					   AND CAST(timezone(a.time_zone, t.created_at) AS DATE) >= $3::DATE`,
+					[
+						opts.policyScope.policyId ?? null,
+						opts.policyScope.accountId ?? null,
+						opts.policyScope.createdFrom
+					]
 				);
 			} else if (opts.tickets) {
 				await tx.run(`CREATE TEMP TABLE sla_scope (source VARCHAR, external_id VARCHAR)`);
@@ -232,6 +249,18 @@ export async function recomputeSla(
 			}
 			await loadCalendarIntervals(tx, rows);
 			await loadPolicyTables(tx, policies);
+			await tx.run(
+				`CREATE TEMP TABLE sla_agreements AS SELECT account_id, version, effective_from, body FROM target_agreements`
+			);
+			if (opts.extraAgreement)
+				await tx.run(
+					`INSERT INTO sla_agreements VALUES ($1, (SELECT COALESCE(max(version), 0) + 1 FROM target_agreements WHERE account_id = $1), $2::DATE, $3::JSON)`,
+					[
+						opts.extraAgreement.accountId,
+						opts.extraAgreement.effectiveFrom,
+						JSON.stringify(opts.extraAgreement.targets)
+					]
+				);
 			await buildWorkTables(tx);
 			if (opts.dryRun) {
 				const changes = await tx.all(
@@ -345,7 +374,7 @@ async function buildWorkTables(tx: Tx): Promise<void> {
 		LEFT JOIN inside i ON i.source = t.source AND i.external_id = t.external_id
 		LEFT JOIN sla_targets tg ON tg.policy_id = t.policy_id AND tg.version = t.policy_version AND tg.clock = k.clock AND tg.tier = t.tier AND tg.priority = t.priority
 		LEFT JOIN sla_targets st ON st.policy_id = t.policy_id AND st.version = t.policy_version AND st.clock = k.clock AND k.clock = 'first_response' AND st.tier = i.oh_target_tier AND st.priority = t.priority
-		ASOF LEFT JOIN target_agreements ag ON ag.account_id = t.account_id AND t.created_local_date >= ag.effective_from`);
+		ASOF LEFT JOIN sla_agreements ag ON ag.account_id = t.account_id AND t.created_local_date >= ag.effective_from`);
 
 	// the status history of the tickets in scope, read once: each state with the next one's
 	// time (a pause lasts until the next state) and the previous state (a reopen leaves solved)

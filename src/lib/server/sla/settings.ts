@@ -10,6 +10,7 @@ import type { Queryable, Store } from '../db/index.ts';
 import { parsePolicy, type Policy } from '../../domain/policy.ts';
 import { parseCalendar } from '../../domain/calendar.ts';
 import {
+	loadCalendarVersions,
 	loadPolicies,
 	recomputeSla,
 	type RecomputeResult,
@@ -166,6 +167,88 @@ export async function savePolicyVersion(
 	return { version, recomputed: r.tickets };
 }
 
+function summarise(changes: VerdictChange[]): Record<string, number> {
+	const summary: Record<string, number> = {};
+	for (const c of changes) {
+		const k =
+			c.before.verdict === c.after.verdict
+				? `${c.after.verdict}, with other figures`
+				: `${c.before.verdict ?? 'no verdict'} → ${c.after.verdict}`;
+		summary[k] = (summary[k] ?? 0) + 1;
+	}
+	return summary;
+}
+
+export interface ChangePreview {
+	tickets: number;
+	changes: VerdictChange[];
+	summary: Record<string, number>;
+}
+
+/** What a new calendar version would change (tickets created from its date on), without saving it. */
+export async function previewCalendarChange(
+	store: Store,
+	id: string,
+	body: unknown,
+	effectiveFrom: string
+): Promise<ChangePreview> {
+	if (!DATE.test(effectiveFrom))
+		throw new SettingsError(`effective date "${effectiveFrom}" is not a date (yyyy-mm-dd)`);
+	let cal;
+	try {
+		cal = parseCalendar(body);
+	} catch (e) {
+		throw new SettingsError((e as Error).message, { cause: e });
+	}
+	const calendars = await loadCalendarVersions(store);
+	const versions = calendars.get(id);
+	if (!versions) throw new SettingsError(`there is no calendar "${id}"`);
+	calendars.set(
+		id,
+		[...versions, { version: versions.length + 1, effectiveFrom, calendar: cal }].sort((a, b) =>
+			a.effectiveFrom.localeCompare(b.effectiveFrom)
+		)
+	);
+	const r = await recomputeSla(store, {
+		calendars,
+		policyScope: { createdFrom: effectiveFrom },
+		dryRun: true
+	});
+	return { tickets: r.tickets, changes: r.changes ?? [], summary: summarise(r.changes ?? []) };
+}
+
+/** What a target agreement would change for its account, without saving it. */
+export async function previewTargetAgreement(
+	store: Store,
+	a: { accountId: string; effectiveFrom: string; targets: Record<string, Record<string, number>> }
+): Promise<ChangePreview> {
+	checkTargets(a.effectiveFrom, a.targets);
+	const r = await recomputeSla(store, {
+		extraAgreement: a,
+		policyScope: { accountId: a.accountId, createdFrom: a.effectiveFrom },
+		dryRun: true
+	});
+	return { tickets: r.tickets, changes: r.changes ?? [], summary: summarise(r.changes ?? []) };
+}
+
+function checkTargets(
+	effectiveFrom: string,
+	targets: Record<string, Record<string, number>>
+): void {
+	if (!DATE.test(effectiveFrom))
+		throw new SettingsError(`effective date "${effectiveFrom}" is not a date (yyyy-mm-dd)`);
+	for (const [clock, row] of Object.entries(targets)) {
+		if (clock !== 'first_response' && clock !== 'resolution')
+			throw new SettingsError(`targets.${clock}: the clocks are first_response and resolution`);
+		for (const [p, h] of Object.entries(row)) {
+			if (!/^P[1-4]$/.test(p))
+				throw new SettingsError(`targets.${clock}.${p}: not a priority P1–P4`);
+			if (typeof h !== 'number' || !(h > 0))
+				throw new SettingsError(`targets.${clock}.${p}: must be a positive number of hours`);
+		}
+	}
+}
+
 /** A new calendar version (the document of $lib/domain/calendar) from a date on. */
 export async function saveCalendarVersion(
 	store: Store,
@@ -220,18 +303,7 @@ export async function saveTargetAgreement(
 		by: string;
 	}
 ): Promise<{ version: number }> {
-	if (!DATE.test(a.effectiveFrom))
-		throw new SettingsError(`effective date "${a.effectiveFrom}" is not a date (yyyy-mm-dd)`);
-	for (const [clock, row] of Object.entries(a.targets)) {
-		if (clock !== 'first_response' && clock !== 'resolution')
-			throw new SettingsError(`targets.${clock}: the clocks are first_response and resolution`);
-		for (const [p, h] of Object.entries(row)) {
-			if (!/^P[1-4]$/.test(p))
-				throw new SettingsError(`targets.${clock}.${p}: not a priority P1–P4`);
-			if (typeof h !== 'number' || !(h > 0))
-				throw new SettingsError(`targets.${clock}.${p}: must be a positive number of hours`);
-		}
-	}
+	checkTargets(a.effectiveFrom, a.targets);
 	if (!a.reason.trim())
 		throw new SettingsError('an agreement needs a reason (e.g. the contract reference)');
 	const version = await store.write(async (tx) => {
