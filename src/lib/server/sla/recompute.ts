@@ -92,7 +92,6 @@ const WORK_TABLES = [
 	'sla_due',
 	'sla_paused',
 	'sla_out',
-	'calendar_intervals',
 	...POLICY_TEMP_TABLES
 ];
 
@@ -177,6 +176,51 @@ export async function loadCalendars(q: Queryable): Promise<Map<string, Calendar>
 	return new Map(rows.map((r) => [String(r.id), parseCalendar(JSON.parse(String(r.body)))]));
 }
 
+/**
+ * The calendars' open intervals (the table the business-time SQL joins) are kept between runs:
+ * building them walks every day of the range through the wall-clock rule, which costs more than
+ * judging ten thousand tickets. They are rebuilt only when a calendar version changed or the range
+ * needed grows past what was built (built with a year to spare); a preview with unsaved calendar
+ * versions builds its own and leaves the kept ones marked stale.
+ */
+async function ensureCalendarIntervals(
+	tx: Tx,
+	calendars: Map<string, CalendarVersion[]>,
+	used: Set<string>,
+	from: Date,
+	to: Date,
+	preview: boolean
+): Promise<void> {
+	const ids = [...used].filter((id) => calendars.has(id)).sort();
+	const fingerprint = JSON.stringify(
+		ids.map((id) => [id, calendars.get(id)!.map((v) => [v.version, v.effectiveFrom])])
+	);
+	const kept = await tx.one(`SELECT value FROM meta WHERE key = 'calendar_intervals'`);
+	const exists = await tx.one(
+		`SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'calendar_intervals' AND table_schema = 'main'`
+	);
+	if (!preview && kept && Number(exists?.n)) {
+		const k = JSON.parse(String(kept.value)) as { fingerprint: string; from: string; to: string };
+		if (
+			k.fingerprint === fingerprint &&
+			Date.parse(k.from) <= from.getTime() &&
+			Date.parse(k.to) >= to.getTime()
+		)
+			return;
+	}
+	const buildFrom = new Date(from.getTime() - 365 * 86400_000);
+	const buildTo = new Date(to.getTime() + 365 * 86400_000);
+	const rows: CalendarIntervalRow[] = [];
+	for (const id of ids)
+		rows.push(...versionedIntervals(id, calendars.get(id)!, buildFrom, buildTo));
+	await loadCalendarIntervals(tx, rows);
+	if (preview) await tx.run(`DELETE FROM meta WHERE key = 'calendar_intervals'`);
+	else
+		await tx.run(`INSERT OR REPLACE INTO meta VALUES ('calendar_intervals', $1)`, [
+			JSON.stringify({ fingerprint, from: buildFrom.toISOString(), to: buildTo.toISOString() })
+		]);
+}
+
 /** The key of one ticket's clock in the work tables. */
 const keyOf = (a = '') => `${a}source || chr(31) || ${a}external_id || chr(31) || ${a}clock`;
 const KEY = keyOf();
@@ -242,12 +286,7 @@ export async function recomputeSla(
 					{ calendar?: string } | undefined;
 				if (oh?.calendar) used.add(oh.calendar);
 			}
-			const rows: CalendarIntervalRow[] = [];
-			for (const id of used) {
-				const versions = calendars.get(id);
-				if (versions) rows.push(...versionedIntervals(id, versions, from, to));
-			}
-			await loadCalendarIntervals(tx, rows);
+			await ensureCalendarIntervals(tx, calendars, used, from, to, !!opts.calendars);
 			await loadPolicyTables(tx, policies);
 			await tx.run(
 				`CREATE TEMP TABLE sla_agreements AS SELECT account_id, version, effective_from, body FROM target_agreements`
