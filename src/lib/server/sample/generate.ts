@@ -23,6 +23,7 @@
  * Relative imports only: scripts/generate.ts runs this file with tsx outside Vite.
  */
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { holidaySet } from '../../domain/holidays.ts';
 import { join } from 'node:path';
 
 export interface GenerateOptions {
@@ -242,41 +243,15 @@ function addMonths(day: number, months: number, dayOfMonth: number): number {
 	return daysFromCivil(Math.floor(total / 12), (total % 12) + 1, dayOfMonth);
 }
 
-// Dutch official holidays (for the simulated staff and for quieter ticket volume).
-function easterSunday(y: number): number {
-	const a = y % 19;
-	const b = Math.floor(y / 100);
-	const c = y % 100;
-	const d = Math.floor(b / 4);
-	const e = b % 4;
-	const f = Math.floor((b + 8) / 25);
-	const g = Math.floor((b - f + 1) / 3);
-	const h = (19 * a + b - d - g + 15) % 30;
-	const i = Math.floor(c / 4);
-	const k = c % 4;
-	const l = (32 + 2 * e + 2 * i - h - k) % 7;
-	const m = Math.floor((a + 11 * h + 22 * l) / 451);
-	const month = Math.floor((h + l - 7 * m + 114) / 31);
-	const day = ((h + l - 7 * m + 114) % 31) + 1;
-	return daysFromCivil(y, month, day);
-}
-
+// Dutch official holidays and substitute days (for the simulated staff and for quieter ticket
+// volume): the same NL set the calendars use.
 function dutchHolidays(fromYear: number, toYear: number): Set<number> {
 	const set = new Set<number>();
-	for (let y = fromYear; y <= toYear; y++) {
-		const easter = easterSunday(y);
-		set.add(daysFromCivil(y, 1, 1));
-		set.add(easter);
-		set.add(easter + 1);
-		const kingsDay = daysFromCivil(y, 4, 27);
-		set.add(weekday(kingsDay) === 0 ? kingsDay - 1 : kingsDay);
-		if (y % 5 === 0) set.add(daysFromCivil(y, 5, 5));
-		set.add(easter + 39);
-		set.add(easter + 49);
-		set.add(easter + 50);
-		set.add(daysFromCivil(y, 12, 25));
-		set.add(daysFromCivil(y, 12, 26));
-	}
+	for (let y = fromYear; y <= toYear; y++)
+		for (const h of holidaySet('NL', y)) {
+			const [yy, mm, dd] = h.date.split('-').map(Number);
+			set.add(daysFromCivil(yy, mm, dd));
+		}
 	return set;
 }
 
