@@ -178,6 +178,139 @@ describe('settings', () => {
 		expect(JSON.parse(await doc.inputValue()).week.mon).toEqual([['08:30', '17:00']]);
 	});
 
+	it('previews a calendar version that opens a closed Monday without saving it', async () => {
+		await page.goto('/settings/calendars/nl-opening-hours', { waitUntil: 'networkidle' });
+		const history = page.locator('table.history tbody tr');
+		await expect(history.count()).resolves.toBe(2);
+		const doc = page.getByLabel('Calendar document (JSON)');
+		const stored = await doc.inputValue();
+		const calendar = JSON.parse(stored);
+		expect(calendar.overrides).toEqual({});
+
+		// an override that is not a window: refused with an alert naming it, nothing previewed
+		const broken = JSON.stringify(
+			{ ...calendar, overrides: { '2026-04-06': [['17:00', '09:00']] } },
+			null,
+			'\t'
+		);
+		await doc.fill(broken);
+		await page.getByLabel('In force from').fill('2026-03-01');
+		await page.getByRole('button', { name: 'Preview' }).click();
+		const alert = page.getByRole('alert');
+		await alert.waitFor();
+		await expect(alert.textContent()).resolves.toContain('No preview');
+		await expect(alert.textContent()).resolves.toContain('overrides.2026-04-06');
+		await expect(doc.inputValue()).resolves.toBe(broken);
+		expect(await page.locator('section.preview').count()).toBe(0);
+
+		// Easter Monday 2026 (a Dutch holiday, closed) opened 09:00–17:00 from March 2026
+		const opened = JSON.stringify(
+			{ ...calendar, overrides: { '2026-04-06': [['09:00', '17:00']] } },
+			null,
+			'\t'
+		);
+		await doc.fill(opened);
+		await page.getByRole('button', { name: 'Preview' }).click();
+		const preview = page.locator('section.preview');
+		await preview.waitFor({ timeout: 60_000 });
+		expect(await page.getByRole('alert').count()).toBe(0);
+		const heading = await preview.getByRole('heading', { level: 2 }).textContent();
+		expect(heading).toContain('version 3');
+		await expect(preview.locator('h2 time').getAttribute('datetime')).resolves.toBe('2026-03-01');
+		await expect(preview.textContent()).resolves.toContain('Nothing is saved yet');
+		const covers = await preview.locator('p.covers strong').textContent();
+		expect(count(covers)).toBeGreaterThanOrEqual(1);
+		// the summary counts the changed ticket clocks; the list shows them (at most 200)
+		const summary = preview.locator('table.summary tbody tr');
+		expect(await summary.count()).toBeGreaterThanOrEqual(1);
+		const counted = (await summary.locator('td').allTextContents()).reduce(
+			(n, t) => n + count(t),
+			0
+		);
+		const listed = await preview.locator('table.changes tbody tr').count();
+		expect(listed).toBeGreaterThanOrEqual(1);
+		expect(listed).toBe(Math.min(200, counted));
+		expect(counted).toBeLessThanOrEqual(count(covers) * 2);
+
+		// nothing saved: still two versions, the form keeps what was entered
+		await expect(history.count()).resolves.toBe(2);
+		await expect(doc.inputValue()).resolves.toBe(opened);
+		await expect(page.getByLabel('In force from').inputValue()).resolves.toBe('2026-03-01');
+		await page.reload({ waitUntil: 'networkidle' });
+		await expect(page.locator('table.history tbody tr').count()).resolves.toBe(2);
+		expect(JSON.parse(await doc.inputValue()).overrides).toEqual({});
+		expect(await page.locator('section.preview').count()).toBe(0);
+	});
+
+	it('previews a target agreement without saving it', async () => {
+		await page.goto('/settings/agreements', { waitUntil: 'networkidle' });
+		await expect(page.locator('table.agreements tbody tr').count()).resolves.toBe(0);
+		const account = page.getByLabel('Account');
+		// with no account chosen: refused with an alert, nothing previewed
+		await page.getByLabel('First response target P1').fill('6');
+		await page.getByRole('button', { name: 'Preview' }).click();
+		await page.getByRole('alert').waitFor();
+		await expect(page.getByRole('alert').textContent()).resolves.toContain('Choose the account');
+		expect(await page.locator('section.preview').count()).toBe(0);
+
+		const options = await account
+			.locator('option')
+			.evaluateAll((os) =>
+				os.map((o) => ({ value: (o as HTMLOptionElement).value, text: o.textContent ?? '' }))
+			);
+		// an account on a policy with a tier (one without has its tickets judged by none)
+		let chosen: { value: string; text: string } | undefined;
+		for (const o of options.filter((x) => x.value)) {
+			await account.selectOption(o.value);
+			const hint = page.locator('#accountId + .hint');
+			await hint.waitFor();
+			if (!(await hint.textContent())?.includes('none yet')) {
+				chosen = o;
+				break;
+			}
+		}
+		if (!chosen) throw new Error('no account of the sample is on a policy');
+		// a quarter of an hour for every priority: each covered ticket's first-response target changes
+		for (const p of ['P1', 'P2', 'P3', 'P4'])
+			await page.getByLabel(`First response target ${p}`).fill('0.25');
+		await page.getByLabel('Resolution target P2').fill('4');
+		await page.getByLabel('In force from').fill('2025-01-01');
+		// a preview needs no reason or name yet
+		await page.getByRole('button', { name: 'Preview' }).click();
+		const preview = page.locator('section.preview');
+		await preview.waitFor({ timeout: 60_000 });
+		expect(await page.getByRole('alert').count()).toBe(0);
+		await expect(preview.getByRole('heading', { level: 2 }).textContent()).resolves.toContain(
+			chosen.text.trim()
+		);
+		await expect(preview.textContent()).resolves.toContain('Nothing is saved yet');
+		const covers = count(await preview.locator('p.covers strong').textContent());
+		expect(covers).toBeGreaterThanOrEqual(1);
+		const summary = preview.locator('table.summary tbody tr');
+		expect(await summary.count()).toBeGreaterThanOrEqual(1);
+		const counted = (await summary.locator('td').allTextContents()).reduce(
+			(n, t) => n + count(t),
+			0
+		);
+		expect(counted).toBeGreaterThanOrEqual(covers);
+		const listed = preview.locator('table.changes tbody tr');
+		expect(await listed.count()).toBe(Math.min(200, counted));
+		expect(
+			await listed.filter({ has: page.locator('td', { hasText: /^first response$/ }) }).count()
+		).toBeGreaterThanOrEqual(Math.min(200, covers));
+
+		// the form keeps what was entered; nothing is listed, now or after a reload
+		await expect(account.inputValue()).resolves.toBe(chosen.value);
+		await expect(page.getByLabel('First response target P3').inputValue()).resolves.toBe('0.25');
+		await expect(page.getByLabel('Resolution target P2').inputValue()).resolves.toBe('4');
+		await expect(page.getByLabel('In force from').inputValue()).resolves.toBe('2025-01-01');
+		await expect(page.locator('table.agreements tbody tr').count()).resolves.toBe(0);
+		await expect(page.getByText('No agreements yet', { exact: false }).count()).resolves.toBe(1);
+		await page.reload({ waitUntil: 'networkidle' });
+		await expect(page.locator('table.agreements tbody tr').count()).resolves.toBe(0);
+		expect(await page.locator('section.preview').count()).toBe(0);
+	});
+
 	it('saves a target agreement for an account and lists it', async () => {
 		await page.goto('/settings/agreements', { waitUntil: 'networkidle' });
 		const account = page.getByLabel('Account');

@@ -518,11 +518,20 @@ describe('previews of calendar and agreement changes', () => {
 		const cal = JSON.parse(fs.readFileSync('data/calendars/nl-opening-hours.json', 'utf8'));
 		cal.overrides = { '2026-03-09': [['07:00', '17:00']] };
 		const p = await previewCalendarChange(store, 'nl-opening-hours', cal, '2026-03-01');
-		expect(p.changes.find((c) => c.externalId === 'fri-1630')).toMatchObject({ before: { businessS: 3.5 * H }, after: { businessS: 5.5 * H } });
+		expect(p.changes.find((c) => c.externalId === 'fri-1630')).toMatchObject({
+			before: { businessS: 3.5 * H },
+			after: { businessS: 5.5 * H }
+		});
 		expect((await store.one(`SELECT count(*) AS n FROM calendars`))?.n).toBe(before?.n);
 		// an agreement for Standaard BV from March 2026: P1 first response in 6 h makes fri-1630 (3.5 h) met again
-		const a = await previewTargetAgreement(store, { accountId: 'std', effectiveFrom: '2026-03-01', targets: { first_response: { P1: 6 } } });
-		expect(a.changes.find((c) => c.externalId === 'fri-1630' && c.clock === 'first_response')).toMatchObject({ before: { verdict: 'missed' }, after: { verdict: 'met', targetS: 6 * H } });
+		const a = await previewTargetAgreement(store, {
+			accountId: 'std',
+			effectiveFrom: '2026-03-01',
+			targets: { first_response: { P1: 6 } }
+		});
+		expect(
+			a.changes.find((c) => c.externalId === 'fri-1630' && c.clock === 'first_response')
+		).toMatchObject({ before: { verdict: 'missed' }, after: { verdict: 'met', targetS: 6 * H } });
 		expect((await store.one(`SELECT count(*) AS n FROM target_agreements`))?.n).toBe(0);
 	});
 });

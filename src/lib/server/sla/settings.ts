@@ -19,6 +19,20 @@ import {
 
 export class SettingsError extends Error {}
 
+function checkDate(effectiveFrom: string): void {
+	if (!DATE.test(effectiveFrom))
+		throw new SettingsError(`effective date "${effectiveFrom}" is not a date (yyyy-mm-dd)`);
+}
+
+/** A calendar document, or a SettingsError naming the field at fault. */
+function parseCalendarDocument(body: unknown) {
+	try {
+		return parseCalendar(body);
+	} catch (e) {
+		throw new SettingsError((e as Error).message, { cause: e });
+	}
+}
+
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export interface PolicySummary {
@@ -89,8 +103,7 @@ export interface PolicyPreview {
 }
 
 function validate(change: PolicyChange): Policy {
-	if (!DATE.test(change.effectiveFrom))
-		throw new SettingsError(`effective date "${change.effectiveFrom}" is not a date (yyyy-mm-dd)`);
+	checkDate(change.effectiveFrom);
 	let p: Policy;
 	try {
 		p = parsePolicy(change.body);
@@ -192,14 +205,8 @@ export async function previewCalendarChange(
 	body: unknown,
 	effectiveFrom: string
 ): Promise<ChangePreview> {
-	if (!DATE.test(effectiveFrom))
-		throw new SettingsError(`effective date "${effectiveFrom}" is not a date (yyyy-mm-dd)`);
-	let cal;
-	try {
-		cal = parseCalendar(body);
-	} catch (e) {
-		throw new SettingsError((e as Error).message, { cause: e });
-	}
+	checkDate(effectiveFrom);
+	const cal = parseCalendarDocument(body);
 	const calendars = await loadCalendarVersions(store);
 	const versions = calendars.get(id);
 	if (!versions) throw new SettingsError(`there is no calendar "${id}"`);
@@ -235,8 +242,7 @@ function checkTargets(
 	effectiveFrom: string,
 	targets: Record<string, Record<string, number>>
 ): void {
-	if (!DATE.test(effectiveFrom))
-		throw new SettingsError(`effective date "${effectiveFrom}" is not a date (yyyy-mm-dd)`);
+	checkDate(effectiveFrom);
 	for (const [clock, row] of Object.entries(targets)) {
 		if (clock !== 'first_response' && clock !== 'resolution')
 			throw new SettingsError(`targets.${clock}: the clocks are first_response and resolution`);
@@ -256,14 +262,8 @@ export async function saveCalendarVersion(
 	body: unknown,
 	effectiveFrom: string
 ): Promise<{ version: number }> {
-	if (!DATE.test(effectiveFrom))
-		throw new SettingsError(`effective date "${effectiveFrom}" is not a date (yyyy-mm-dd)`);
-	let cal;
-	try {
-		cal = parseCalendar(body);
-	} catch (e) {
-		throw new SettingsError((e as Error).message, { cause: e });
-	}
+	checkDate(effectiveFrom);
+	const cal = parseCalendarDocument(body);
 	const doc = body as { name?: string };
 	const version = await store.write(async (tx) => {
 		const prev = await tx.one(

@@ -4,12 +4,18 @@ import { getStore } from '$lib/server/store';
 import { ALL_ACCOUNTS } from '$lib/server/scope';
 import { listAccounts } from '$lib/server/reports/overview';
 import { loadPolicies } from '$lib/server/sla/recompute';
-import { saveTargetAgreement, SettingsError } from '$lib/server/sla/settings';
+import {
+	previewTargetAgreement,
+	saveTargetAgreement,
+	SettingsError
+} from '$lib/server/sla/settings';
 import { firstOfNextMonth } from '$lib/components/settings/policy-form';
 
 const CLOCKS = ['first_response', 'resolution'] as const;
 const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
 const FIELDS = ['accountId', 'effectiveFrom', 'reason', 'by'] as const;
+/** The preview lists at most this many changed tickets; the summary counts them all. */
+const PREVIEW_ROWS = 200;
 
 export const load = (async () => {
 	const store = await getStore();
@@ -48,23 +54,64 @@ export const load = (async () => {
 	};
 }) satisfies PageServerLoad;
 
+/**
+ * The submitted agreement, read the same way by both actions so Save stores exactly what Preview
+ * showed. A preview needs the account and the targets; a save also who saves it and why.
+ */
+async function readForm(request: Request, action: 'preview' | 'save') {
+	const form = await request.formData();
+	const text = (k: string) => String(form.get(k) ?? '').trim();
+	const values: Record<string, string> = {};
+	for (const k of FIELDS) values[k] = text(k);
+	// the hours entered per clock and priority; an empty field keeps the policy's target
+	const targets: Record<string, Record<string, number>> = {};
+	for (const clock of CLOCKS)
+		for (const p of PRIORITIES) {
+			const raw = (values[`${clock}.${p}`] = text(`${clock}.${p}`));
+			if (raw) (targets[clock] ??= {})[p] = Number(raw.replace(',', '.'));
+		}
+	const refuse = (error: string) => fail(400, { action, error, values });
+	if (!values.accountId) return { refused: refuse('Choose the account the agreement is with.') };
+	if (!Object.keys(targets).length)
+		return {
+			refused: refuse('Enter at least one target: the hours per priority the agreement sets.')
+		};
+	return { values, targets, refuse };
+}
+
 export const actions = {
+	preview: async ({ request }) => {
+		const r = await readForm(request, 'preview');
+		if ('refused' in r) return r.refused;
+		const store = await getStore();
+		// the preview itself would cover no tickets of an account that is not there
+		if (!(await store.one('SELECT 1 AS x FROM accounts WHERE id = $1', [r.values.accountId])))
+			return r.refuse(`There is no account "${r.values.accountId}".`);
+		try {
+			const preview = await previewTargetAgreement(store, {
+				accountId: r.values.accountId,
+				effectiveFrom: r.values.effectiveFrom,
+				targets: r.targets
+			});
+			return {
+				preview: {
+					...preview,
+					changes: preview.changes.slice(0, PREVIEW_ROWS),
+					accountId: r.values.accountId,
+					effectiveFrom: r.values.effectiveFrom
+				},
+				changed: preview.changes.length,
+				values: r.values
+			};
+		} catch (e) {
+			if (e instanceof SettingsError) return r.refuse(e.message);
+			throw e;
+		}
+	},
 	save: async ({ request }) => {
-		const form = await request.formData();
-		const text = (k: string) => String(form.get(k) ?? '').trim();
-		const values: Record<string, string> = {};
-		for (const k of FIELDS) values[k] = text(k);
-		// the hours entered per clock and priority; an empty field keeps the policy's target
-		const targets: Record<string, Record<string, number>> = {};
-		for (const clock of CLOCKS)
-			for (const p of PRIORITIES) {
-				const raw = (values[`${clock}.${p}`] = text(`${clock}.${p}`));
-				if (raw) (targets[clock] ??= {})[p] = Number(raw.replace(',', '.'));
-			}
-		const refuse = (error: string) => fail(400, { error, values });
-		if (!values.accountId) return refuse('Choose the account the agreement is with.');
-		if (!Object.keys(targets).length)
-			return refuse('Enter at least one target: the hours per priority the agreement sets.');
+		const r = await readForm(request, 'save');
+		if ('refused' in r) return r.refused;
+		const { values, targets, refuse } = r;
 		if (!values.by) return refuse('Enter your name: every agreement records who saved it.');
 		try {
 			const saved = await saveTargetAgreement(await getStore(), {

@@ -2,9 +2,16 @@ import { error, fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getStore } from '$lib/server/store';
 import { loadPolicies } from '$lib/server/sla/recompute';
-import { saveCalendarVersion, SettingsError } from '$lib/server/sla/settings';
+import {
+	previewCalendarChange,
+	saveCalendarVersion,
+	SettingsError
+} from '$lib/server/sla/settings';
 import { calendarJson } from '$lib/components/settings/calendar-json';
 import { firstOfNextMonth } from '$lib/components/settings/policy-form';
+
+/** The preview lists at most this many changed tickets; the summary counts them all. */
+const PREVIEW_ROWS = 200;
 
 export const load = (async ({ params }) => {
 	const store = await getStore();
@@ -47,32 +54,69 @@ export const load = (async ({ params }) => {
 	};
 }) satisfies PageServerLoad;
 
+/**
+ * The submitted document and date, read the same way by both actions so Save stores exactly what
+ * Preview showed. A document that is not JSON is refused here; the rest by the calendar's checks.
+ */
+async function readForm(request: Request, action: 'preview' | 'save') {
+	const form = await request.formData();
+	const document = String(form.get('document') ?? '');
+	const effectiveFrom = String(form.get('effectiveFrom') ?? '').trim();
+	const refuse = (message: string) =>
+		fail(400, {
+			action,
+			error: message,
+			// a calendar's messages start with the field at fault: "week.mon[0]: …"
+			field: /^([\w.[\]-]+): /.exec(message)?.[1] ?? null,
+			document,
+			effectiveFrom
+		});
+	let body: unknown;
+	try {
+		body = JSON.parse(document);
+	} catch (e) {
+		return { refused: refuse(`The document is not valid JSON: ${(e as Error).message}`) };
+	}
+	if (body && typeof body === 'object' && !Array.isArray(body))
+		body = { ...(body as object), effectiveFrom };
+	return { body, document, effectiveFrom, refuse };
+}
+
 export const actions = {
-	save: async ({ request, params }) => {
-		const form = await request.formData();
-		const document = String(form.get('document') ?? '');
-		const effectiveFrom = String(form.get('effectiveFrom') ?? '').trim();
-		const refuse = (message: string) =>
-			fail(400, {
-				error: message,
-				// a calendar's messages start with the field at fault: "week.mon[0]: …"
-				field: /^([\w.[\]-]+): /.exec(message)?.[1] ?? null,
-				document,
-				effectiveFrom
-			});
-		let body: unknown;
+	preview: async ({ request, params }) => {
+		const r = await readForm(request, 'preview');
+		if ('refused' in r) return r.refused;
 		try {
-			body = JSON.parse(document);
+			const store = await getStore();
+			const preview = await previewCalendarChange(store, params.id, r.body, r.effectiveFrom);
+			const next = await store.one(
+				'SELECT COALESCE(max(version), 0) + 1 AS v FROM calendars WHERE id = $1',
+				[params.id]
+			);
+			return {
+				preview: {
+					...preview,
+					changes: preview.changes.slice(0, PREVIEW_ROWS),
+					version: Number(next?.v),
+					effectiveFrom: r.effectiveFrom
+				},
+				changed: preview.changes.length,
+				document: r.document,
+				effectiveFrom: r.effectiveFrom
+			};
 		} catch (e) {
-			return refuse(`The document is not valid JSON: ${(e as Error).message}`);
+			if (e instanceof SettingsError) return r.refuse(e.message);
+			throw e;
 		}
-		if (body && typeof body === 'object' && !Array.isArray(body))
-			body = { ...(body as object), effectiveFrom };
+	},
+	save: async ({ request, params }) => {
+		const r = await readForm(request, 'save');
+		if ('refused' in r) return r.refused;
 		try {
-			const saved = await saveCalendarVersion(await getStore(), params.id, body, effectiveFrom);
-			return { saved: { ...saved, effectiveFrom } };
+			const saved = await saveCalendarVersion(await getStore(), params.id, r.body, r.effectiveFrom);
+			return { saved: { ...saved, effectiveFrom: r.effectiveFrom } };
 		} catch (e) {
-			if (e instanceof SettingsError) return refuse(e.message);
+			if (e instanceof SettingsError) return r.refuse(e.message);
 			throw e;
 		}
 	}
