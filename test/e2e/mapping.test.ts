@@ -7,13 +7,12 @@
  * a page or mapping that read the file's wall-clock times in the host's zone would show it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { count, launchBrowser, openPage } from '../helpers/browser.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startServer, waitFor, type RunningServer } from '../helpers/server.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
 
 /** A customer list saved from Dutch Excel: ";"-separated, day-first times, Dutch priorities. */
 const CSV = [
@@ -31,36 +30,16 @@ let base = '';
 let dir = '';
 let csvFile = '';
 
-/** A count as the pages print it (nl-NL grouping: 1.500). */
-function count(text: string | null): number {
-	return Number((text ?? '').replace(/[^\d]/g, ''));
-}
-
 beforeAll(async () => {
 	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'peil-mapping-e2e-'));
 	csvFile = path.join(dir, 'klantlijst.csv');
 	fs.writeFileSync(csvFile, CSV);
 
-	await waitFor(() => fs.existsSync(CHROMIUM), 5 * 60_000, `${CHROMIUM} to be installed`);
 	server = await startServer({ PEIL_SAMPLE: '0' });
 	base = server.base;
 
-	browser = await chromium.launch({
-		executablePath: CHROMIUM,
-		args: [
-			'--headless',
-			'--no-sandbox',
-			'--disable-gpu',
-			'--disable-background-networking',
-			'--no-first-run'
-		]
-	});
-	const context = await browser.newContext({
-		baseURL: base,
-		timezoneId: 'Pacific/Auckland',
-		locale: 'en-GB'
-	});
-	page = await context.newPage();
+	browser = await launchBrowser();
+	page = await openPage(browser, base);
 }, 10 * 60_000);
 
 afterAll(async () => {

@@ -8,44 +8,23 @@
  * would show it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import fs from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { count, launchBrowser, openPage } from '../helpers/browser.ts';
 import path from 'node:path';
-import { ROOT, startServer, waitFor, type RunningServer } from '../helpers/server.ts';
+import { ROOT, startServer, type RunningServer } from '../helpers/server.ts';
 const FIXTURE = path.join(ROOT, 'test/fixtures/zendesk-small.csv');
-const CHROMIUM = '/usr/bin/chromium';
 
 let server: RunningServer | null = null;
 let browser: Browser | null = null;
 let page: Page;
 let base = '';
 
-/** A count as the pages print it (nl-NL grouping: 1.500). */
-function count(text: string | null): number {
-	return Number((text ?? '').replace(/[^\d]/g, ''));
-}
-
 beforeAll(async () => {
-	await waitFor(() => fs.existsSync(CHROMIUM), 5 * 60_000, `${CHROMIUM} to be installed`);
 	server = await startServer({ PEIL_SAMPLE_TICKETS: '1500' });
 	base = server.base;
 
-	browser = await chromium.launch({
-		executablePath: CHROMIUM,
-		args: [
-			'--headless',
-			'--no-sandbox',
-			'--disable-gpu',
-			'--disable-background-networking',
-			'--no-first-run'
-		]
-	});
-	const context = await browser.newContext({
-		baseURL: base,
-		timezoneId: 'Pacific/Auckland',
-		locale: 'en-GB'
-	});
-	page = await context.newPage();
+	browser = await launchBrowser();
+	page = await openPage(browser, base);
 }, 10 * 60_000);
 
 afterAll(async () => {

@@ -4,40 +4,18 @@
  * order and share that store: the policy change of (2) is what (3) sees as version 2.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import fs from 'node:fs';
-import { startServer, waitFor, type RunningServer } from '../helpers/server.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
+import type { Browser, Page } from 'playwright-core';
+import { count, launchBrowser, openPage } from '../helpers/browser.ts';
+import { startServer, type RunningServer } from '../helpers/server.ts';
 
 let server: RunningServer | null = null;
 let browser: Browser | null = null;
 let page: Page;
 
-/** A count as the pages print it (nl-NL grouping: 1.500). */
-function count(text: string | null): number {
-	return Number((text ?? '').replace(/[^\d]/g, ''));
-}
-
 beforeAll(async () => {
-	await waitFor(() => fs.existsSync(CHROMIUM), 5 * 60_000, `${CHROMIUM} to be installed`);
 	server = await startServer({ PEIL_SAMPLE_TICKETS: '1500' });
-	browser = await chromium.launch({
-		executablePath: CHROMIUM,
-		args: [
-			'--headless',
-			'--no-sandbox',
-			'--disable-gpu',
-			'--disable-background-networking',
-			'--no-first-run'
-		]
-	});
-	const context = await browser.newContext({
-		baseURL: server.base,
-		timezoneId: 'Pacific/Auckland',
-		locale: 'en-GB'
-	});
-	page = await context.newPage();
+	browser = await launchBrowser();
+	page = await openPage(browser, server.base);
 }, 10 * 60_000);
 
 afterAll(async () => {
