@@ -105,7 +105,8 @@ export function effectiveTicketsSql(): string {
 	  lc.unjustified = 'true' AS unjustified,
 	  lc.external = 'true' AS external_flag,
 	  lc.authorised_contact AS authorised_contact,
-	  lc.fields AS corrected
+	  lc.fields AS corrected,
+	  t.rowid AS tk
 	FROM tickets t
 	LEFT JOIN (
 	  SELECT source, external_id,

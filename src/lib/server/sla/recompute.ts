@@ -78,9 +78,9 @@ export interface RecomputeResult {
 const WORK_TABLES = [
 	'sla_scope',
 	'sla_tier_periods',
-	'sla_base',
 	'sla_t',
 	'sla_c',
+	'sla_ev',
 	'sla_states',
 	'sla_agreements',
 	'sla_stops',
@@ -220,10 +220,6 @@ async function ensureCalendarIntervals(
 			JSON.stringify({ fingerprint, from: buildFrom.toISOString(), to: buildTo.toISOString() })
 		]);
 }
-
-/** The key of one ticket's clock in the work tables. */
-const keyOf = (a = '') => `${a}source || chr(31) || ${a}external_id || chr(31) || ${a}clock`;
-const KEY = keyOf();
 
 export async function recomputeSla(
 	store: Store,
@@ -367,9 +363,12 @@ async function buildWorkTables(tx: Tx): Promise<void> {
 		       THEN CAST(date_trunc('month', effective_from) + INTERVAL 1 MONTH AS DATE) ELSE effective_from END AS effective_on
 		FROM r`);
 
-	await tx.run(`CREATE TEMP TABLE sla_base AS
-		WITH eff AS (${effectiveTicketsSql()})
-		SELECT t.source, t.external_id, t.account_id, t.created_at, t.first_response_at, t.first_response_origin,
+	// One row per ticket in scope, numbered by its row in the tickets table (tk): the work tables
+	// below join on that integer and on ck = tk * 2 + clock (0 first response, 1 resolution), not
+	// on text keys.
+	await tx.run(`CREATE TEMP TABLE sla_t AS
+		WITH eff AS (${effectiveTicketsSql()}),
+		base AS (SELECT t.tk, t.source, t.external_id, t.account_id, t.created_at, t.first_response_at, t.first_response_origin,
 		  t.resolved_at, t.closed_at, t.status, t.type, t.final_priority AS priority, t.language,
 		  t.external_flag, a.policy_id, a.time_zone,
 		  CAST(timezone(COALESCE(a.time_zone, 'Europe/Amsterdam'), t.created_at) AS DATE) AS created_local_date,
@@ -377,114 +376,114 @@ async function buildWorkTables(tx: Tx): Promise<void> {
 		  ao.as_of
 		FROM sla_scope sc JOIN eff t ON t.source = sc.source AND t.external_id = sc.external_id
 		LEFT JOIN accounts a ON a.id = t.account_id
-		LEFT JOIN (SELECT source, max(as_of) AS as_of FROM imports WHERE status = 'committed' GROUP BY source) ao ON ao.source = t.source`);
-
-	await tx.run(`CREATE TEMP TABLE sla_t AS
+		LEFT JOIN (SELECT source, max(as_of) AS as_of FROM imports WHERE status = 'committed' GROUP BY source) ao ON ao.source = t.source)
 		SELECT b.*, p.version AS policy_version, tp.tier
-		FROM sla_base b
+		FROM base b
 		ASOF LEFT JOIN sla_policies p ON p.policy_id = b.policy_id AND b.created_local_date >= p.effective_from
 		ASOF LEFT JOIN sla_tier_periods tp ON tp.account_id = b.account_id AND b.created_local_date >= tp.effective_on`);
 
 	// calendar rule, the R13 outside-hours check, targets (agreement > outside hours > policy)
 	await tx.run(`CREATE TEMP TABLE sla_c AS
 		WITH rule AS (
-		  SELECT t.source, t.external_id, min(r.idx) AS idx
+		  SELECT t.tk, min(r.idx) AS idx
 		  FROM sla_t t JOIN sla_rules r ON r.policy_id = t.policy_id AND r.version = t.policy_version
 		    AND (len(r.tiers) = 0 OR list_contains(r.tiers, t.tier))
 		    AND (r.language IS NULL OR r.language = t.language)
 		    AND (len(r.priorities) = 0 OR list_contains(r.priorities, t.priority))
 		  GROUP BY ALL),
 		oh AS (
-		  SELECT t.source, t.external_id, t.created_at, s.oh_calendar, s.oh_target_tier
+		  SELECT t.tk, t.created_at, s.oh_calendar, s.oh_target_tier
 		  FROM sla_t t JOIN sla_settings s ON s.policy_id = t.policy_id AND s.version = t.policy_version
 		  WHERE s.oh_enabled AND t.language = s.oh_language AND list_contains(s.oh_tiers, t.tier)),
 		inside AS (
-		  SELECT o.source, o.external_id, o.oh_target_tier, (ci.end_utc IS NOT NULL AND o.created_at < ci.end_utc) AS is_inside
+		  SELECT o.tk, o.oh_target_tier, (ci.end_utc IS NOT NULL AND o.created_at < ci.end_utc) AS is_inside
 		  FROM oh o ASOF LEFT JOIN calendar_intervals ci ON ci.calendar_id = o.oh_calendar AND o.created_at >= ci.start_utc),
 		clocks AS (SELECT DISTINCT policy_id, version, clock FROM sla_targets)
-		SELECT t.*, k.clock, r.idx AS calendar_rule, rr.calendar_id,
+		SELECT t.*, k.clock, t.tk * 2 + CASE k.clock WHEN 'resolution' THEN 1 ELSE 0 END AS ck, r.idx AS calendar_rule, rr.calendar_id,
 		  TRY_CAST(json_extract_string(ag.body, '$.' || k.clock || '.' || t.priority) AS DOUBLE) AS agreement_h,
 		  i.is_inside IS NOT DISTINCT FROM false AS outside_hours,
 		  tg.target_s AS policy_target_s, st.target_s AS outside_target_s
 		FROM sla_t t
 		JOIN clocks k ON k.policy_id = t.policy_id AND k.version = t.policy_version
-		LEFT JOIN rule r ON r.source = t.source AND r.external_id = t.external_id
+		LEFT JOIN rule r ON r.tk = t.tk
 		LEFT JOIN sla_rules rr ON rr.policy_id = t.policy_id AND rr.version = t.policy_version AND rr.idx = r.idx
-		LEFT JOIN inside i ON i.source = t.source AND i.external_id = t.external_id
+		LEFT JOIN inside i ON i.tk = t.tk
 		LEFT JOIN sla_targets tg ON tg.policy_id = t.policy_id AND tg.version = t.policy_version AND tg.clock = k.clock AND tg.tier = t.tier AND tg.priority = t.priority
 		LEFT JOIN sla_targets st ON st.policy_id = t.policy_id AND st.version = t.policy_version AND st.clock = k.clock AND k.clock = 'first_response' AND st.tier = i.oh_target_tier AND st.priority = t.priority
 		ASOF LEFT JOIN sla_agreements ag ON ag.account_id = t.account_id AND t.created_local_date >= ag.effective_from`);
 
-	// the status history of the tickets in scope, read once: each state with the next one's
-	// time (a pause lasts until the next state) and the previous state (a reopen leaves solved)
+	// the ticket history of the tickets in scope, matched to their numbers once
+	await tx.run(`CREATE TEMP TABLE sla_ev AS
+		SELECT b.tk, e."at", e.event_key, e.kind, lower(e.to_value) AS state
+		FROM ticket_events e JOIN sla_t b ON b.source = e.source AND b.external_id = e.ticket_id
+		WHERE e.kind IN ('status', 'pause_start', 'pause_end', 'created', 'resolved', 'closed', 'first_response', 'activity', 'reply', 'priority')`);
+
+	// the status history read once: each state with the next one's time (a pause lasts until the
+	// next state) and the previous state (a reopen leaves solved)
 	await tx.run(`CREATE TEMP TABLE sla_states AS
-		SELECT e.source, e.ticket_id, e."at" AS p_from, e.kind, lower(e.to_value) AS state,
-		  lead(e."at") OVER w AS p_to,
-		  lag(lower(e.to_value)) OVER w AS prev_state
-		FROM ticket_events e SEMI JOIN sla_scope sc ON sc.source = e.source AND sc.external_id = e.ticket_id
-		WHERE e.kind IN ('status', 'pause_start', 'pause_end', 'created', 'resolved', 'closed', 'first_response', 'activity')
-		WINDOW w AS (PARTITION BY e.source, e.ticket_id ORDER BY e."at", e.event_key)`);
+		SELECT tk, "at" AS p_from, kind, state, lead("at") OVER w AS p_to, lag(state) OVER w AS prev_state
+		FROM sla_ev WHERE kind NOT IN ('reply', 'priority')
+		WINDOW w AS (PARTITION BY tk ORDER BY "at", event_key)`);
 
 	// where each clock stops: the first reply that counts (R28), else the export's time
 	await tx.run(`CREATE TEMP TABLE sla_stops AS
 		WITH replies AS (
-		  SELECT e.source, e.ticket_id, min(e."at") FILTER (e.kind = 'first_response' OR (e.kind = 'reply' AND list_contains(s.first_response_kinds, lower(e.to_value)))) AS first_at,
+		  SELECT e.tk, min(e."at") FILTER (e.kind = 'first_response' OR (e.kind = 'reply' AND list_contains(s.first_response_kinds, e.state))) AS first_at,
 		    count(*) AS n
-		  FROM ticket_events e
-		  JOIN sla_t t ON t.source = e.source AND t.external_id = e.ticket_id
+		  FROM sla_ev e
+		  JOIN sla_t t ON t.tk = e.tk
 		  JOIN sla_settings s ON s.policy_id = t.policy_id AND s.version = t.policy_version
 		  WHERE e.kind IN ('reply', 'first_response')
 		  GROUP BY ALL),
-		states AS (SELECT source, ticket_id, count(*) AS n FROM sla_states GROUP BY ALL)
-		SELECT c.source, c.external_id, c.clock,
+		states AS (SELECT tk, count(*) AS n FROM sla_states GROUP BY ALL)
+		SELECT c.ck,
 		  CASE WHEN c.clock = 'first_response' THEN (CASE WHEN r.n > 0 THEN r.first_at ELSE c.first_response_at END) ELSE c.resolved_at END AS stopped_at,
 		  CASE WHEN c.clock = 'first_response' THEN (CASE WHEN r.n > 0 THEN (CASE WHEN r.first_at IS NOT NULL THEN 'events' END) ELSE c.first_response_origin END)
 		       ELSE (CASE WHEN c.resolved_at IS NOT NULL THEN 'export' END) END AS stop_origin,
 		  COALESCE(st.n, 0) > 0 AS pauses_available
 		FROM sla_c c
-		LEFT JOIN replies r ON r.source = c.source AND r.ticket_id = c.external_id
-		LEFT JOIN states st ON st.source = c.source AND st.ticket_id = c.external_id`);
+		LEFT JOIN replies r ON r.tk = c.tk
+		LEFT JOIN states st ON st.tk = c.tk`);
 
 	// where each clock starts: creation; the last priority change when the policy restarts the
 	// clock at a change (measuredPriority); the last reopen for resolution when a reopen starts a
 	// new cycle (reopen: new-cycle)
 	await tx.run(`CREATE TEMP TABLE sla_start AS
-		WITH changes AS (
-		  SELECT e.source, e.ticket_id, max(e."at") AS last_priority_change
-		  FROM ticket_events e SEMI JOIN sla_scope sc ON sc.source = e.source AND sc.external_id = e.ticket_id
-		  WHERE e.kind = 'priority' GROUP BY ALL),
+		WITH changes AS (SELECT tk, max("at") AS last_priority_change FROM sla_ev WHERE kind = 'priority' GROUP BY ALL),
 		reopens AS (
-		  SELECT source, ticket_id, max(p_from) AS last_reopen FROM sla_states
+		  SELECT tk, max(p_from) AS last_reopen FROM sla_states
 		  WHERE kind = 'status' AND prev_state IN ('solved', 'resolved') AND state NOT IN ('solved', 'resolved', 'closed')
 		  GROUP BY ALL)
-		SELECT c.source, c.external_id, c.clock,
+		SELECT c.ck,
 		  greatest(c.created_at,
 		    CASE WHEN s.measured_priority = 'restart-at-change' THEN pc.last_priority_change END,
 		    CASE WHEN c.clock = 'resolution' AND s.reopen = 'new-cycle' THEN ro.last_reopen END) AS started_at
 		FROM sla_c c
 		JOIN sla_settings s ON s.policy_id = c.policy_id AND s.version = c.policy_version
-		LEFT JOIN changes pc ON pc.source = c.source AND pc.ticket_id = c.external_id
-		LEFT JOIN reopens ro ON ro.source = c.source AND ro.ticket_id = c.external_id`);
+		LEFT JOIN changes pc ON pc.tk = c.tk
+		LEFT JOIN reopens ro ON ro.tk = c.tk`);
 
 	// pauses (R17) from the status history; a reopened ticket's solved spans pause resolution
 	await tx.run(`CREATE TEMP TABLE sla_pauses AS
-		SELECT c.source, c.external_id, c.clock, c.calendar_id,
+		SELECT c.ck, c.calendar_id,
 		  greatest(st.p_from, ss.started_at) AS a,
 		  least(COALESCE(st.p_to, 'infinity'::TIMESTAMPTZ), COALESCE(sp.stopped_at, c.as_of)) AS b
 		FROM sla_c c
 		JOIN sla_settings s ON s.policy_id = c.policy_id AND s.version = c.policy_version
-		JOIN sla_stops sp ON sp.source = c.source AND sp.external_id = c.external_id AND sp.clock = c.clock
-		JOIN sla_start ss ON ss.source = c.source AND ss.external_id = c.external_id AND ss.clock = c.clock
-		JOIN sla_states st ON st.source = c.source AND st.ticket_id = c.external_id
+		JOIN sla_stops sp ON sp.ck = c.ck
+		JOIN sla_start ss ON ss.ck = c.ck
+		JOIN sla_states st ON st.tk = c.tk
 		WHERE (st.kind = 'pause_start' OR (st.kind = 'status' AND list_contains(s.pause_statuses, st.state))
 		       OR (c.clock = 'resolution' AND s.reopen = 'resume' AND (st.kind = 'resolved' OR (st.kind = 'status' AND st.state IN ('solved', 'resolved')))))
 		  AND greatest(st.p_from, ss.started_at) < least(COALESCE(st.p_to, 'infinity'::TIMESTAMPTZ), COALESCE(sp.stopped_at, c.as_of))`);
 
+	// spans whose open time is counted: a clock's main span keyed by ck, its pauses by numbers
+	// above every ck
 	await tx.run(`CREATE TEMP TABLE sla_spans AS
-		SELECT ${KEY} AS key, ${KEY} AS clock_key, 'main' AS part, c.calendar_id, ss.started_at AS a, COALESCE(sp.stopped_at, c.as_of) AS b
-		FROM sla_c c JOIN sla_stops sp USING (source, external_id, clock) JOIN sla_start ss USING (source, external_id, clock)
+		SELECT c.ck AS key, c.ck AS clock_key, 'main' AS part, c.calendar_id, ss.started_at AS a, COALESCE(sp.stopped_at, c.as_of) AS b
+		FROM sla_c c JOIN sla_stops sp USING (ck) JOIN sla_start ss USING (ck)
 		UNION ALL
-		SELECT ${KEY} || chr(31) || row_number() OVER () AS key, ${KEY}, 'pause', calendar_id, a, b FROM sla_pauses`);
+		SELECT (SELECT max(ck) FROM sla_c) + row_number() OVER () AS key, ck, 'pause', calendar_id, a, b FROM sla_pauses`);
 	const elapsed = buildElapsedSql('sla_spans');
 	await tx.run(
 		`CREATE TEMP TABLE sla_elapsed AS SELECT e.key, s.part, s.clock_key, e.business_s FROM (${elapsed.sql}) e JOIN sla_spans s USING (key)`,
@@ -495,9 +494,9 @@ async function buildWorkTables(tx: Tx): Promise<void> {
 	);
 
 	await tx.run(`CREATE TEMP TABLE sla_due_in AS
-		SELECT ${KEY} AS key, c.calendar_id, ss.started_at AS a,
+		SELECT c.ck AS key, c.calendar_id, ss.started_at AS a,
 		  COALESCE(c.agreement_h * 3600, CASE WHEN c.outside_hours THEN c.outside_target_s END, c.policy_target_s) + COALESCE(p.s, 0) AS seconds
-		FROM sla_c c JOIN sla_start ss USING (source, external_id, clock) LEFT JOIN sla_paused p ON p.key = ${keyOf('c.')}`);
+		FROM sla_c c JOIN sla_start ss USING (ck) LEFT JOIN sla_paused p ON p.key = c.ck`);
 	const due = buildDeadlineSql('sla_due_in');
 	await tx.run(`CREATE TEMP TABLE sla_due AS ${due.sql}`, due.params);
 
@@ -509,11 +508,11 @@ async function buildWorkTables(tx: Tx): Promise<void> {
 		    s.excluded_types, s.closed_without_response
 		  FROM sla_c c
 		  JOIN sla_settings s ON s.policy_id = c.policy_id AND s.version = c.policy_version
-		  JOIN sla_stops sp USING (source, external_id, clock)
-		  JOIN sla_start ss USING (source, external_id, clock)
-		  LEFT JOIN sla_elapsed m ON m.key = ${keyOf('c.')} AND m.part = 'main'
-		  LEFT JOIN sla_paused p ON p.key = m.key
-		  LEFT JOIN sla_due d ON d.key = m.key),
+		  JOIN sla_stops sp USING (ck)
+		  JOIN sla_start ss USING (ck)
+		  LEFT JOIN sla_elapsed m ON m.key = c.ck AND m.part = 'main'
+		  LEFT JOIN sla_paused p ON p.key = c.ck
+		  LEFT JOIN sla_due d ON d.key = c.ck),
 		v AS (
 		  SELECT x.*, greatest(gross_s - paused_s, 0) AS business_s,
 		    CASE
