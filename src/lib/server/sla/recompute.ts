@@ -34,6 +34,7 @@ import {
 } from './build-calendar-intervals.ts';
 import { buildDeadlineSql, buildElapsedSql } from './business-time-sql.ts';
 import { effectiveTicketsSql } from './corrections.ts';
+import { localDateSql } from './local-date-sql.ts';
 
 export interface RecomputeOptions {
 	/** only the tickets this import wrote or added events to (the incremental path after an import) */
@@ -347,6 +348,13 @@ export async function recomputeSla(
 }
 
 async function buildWorkTables(tx: Tx): Promise<void> {
+	// the creation date in each account's zone, by a lookup instead of ICU (local-date-sql.ts)
+	const zones = (await tx.all(`SELECT DISTINCT time_zone FROM accounts`)).map((r) =>
+		String(r.time_zone)
+	);
+	zones.push('Europe/Amsterdam');
+	const tzAt = localDateSql('t.created_at', "COALESCE(a.time_zone, 'Europe/Amsterdam')", zones);
+	const tzLocal = localDateSql('created_at', "COALESCE(time_zone, 'Europe/Amsterdam')", zones);
 	// R2: a tier change takes effect on its date, a downgrade at the next month if the policy says so
 	await tx.run(`CREATE TEMP TABLE sla_tier_periods AS
 		WITH th AS (
@@ -371,14 +379,14 @@ async function buildWorkTables(tx: Tx): Promise<void> {
 		base AS (SELECT t.tk, t.source, t.external_id, t.account_id, t.created_at, t.first_response_at, t.first_response_origin,
 		  t.resolved_at, t.closed_at, t.status, t.type, t.final_priority AS priority, t.language,
 		  t.external_flag, a.policy_id, a.time_zone,
-		  CAST(timezone(COALESCE(a.time_zone, 'Europe/Amsterdam'), t.created_at) AS DATE) AS created_local_date,
+		  ${tzAt.offsets} AS tz_o,
 		  -- "now" for an open ticket: the as-of instant of the newest export of its source
 		  ao.as_of
 		FROM sla_scope sc JOIN eff t ON t.source = sc.source AND t.external_id = sc.external_id
 		LEFT JOIN accounts a ON a.id = t.account_id
 		LEFT JOIN (SELECT source, max(as_of) AS as_of FROM imports WHERE status = 'committed' GROUP BY source) ao ON ao.source = t.source)
 		SELECT b.*, p.version AS policy_version, tp.tier
-		FROM base b
+		FROM (SELECT * EXCLUDE (tz_o), ${tzLocal.localDate('tz_o')} AS created_local_date FROM base) b
 		ASOF LEFT JOIN sla_policies p ON p.policy_id = b.policy_id AND b.created_local_date >= p.effective_from
 		ASOF LEFT JOIN sla_tier_periods tp ON tp.account_id = b.account_id AND b.created_local_date >= tp.effective_on`);
 

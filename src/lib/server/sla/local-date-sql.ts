@@ -1,0 +1,53 @@
+/**
+ * The local date of an instant in an account's zone, in SQL, without DuckDB's ICU: `timezone()`
+ * costs about 1.8 µs a value (1.8 s over a million tickets), while this lookup costs a few
+ * comparisons. For each zone the offsets come from the wall-clock module (offsetAt, transitions):
+ * per UTC year the offset in force at the year's start and up to four changes within it, written
+ * into the query as a constant list; a zone not in the list falls back to ICU.
+ */
+import { offsetAt, parseZone, transitions } from '../../domain/wall-clock.ts';
+
+const FIRST = 1970;
+const LAST = 2100;
+
+function zoneYears(zoneName: string): string {
+	const zone = parseZone(zoneName);
+	const all = transitions(zone, FIRST, LAST);
+	const years: string[] = [];
+	for (let y = FIRST; y <= LAST; y++) {
+		const start = Date.UTC(y, 0, 1);
+		const end = Date.UTC(y + 1, 0, 1);
+		const inYear = all.filter((t) => t.at >= start && t.at < end).slice(0, 4);
+		const parts = [`'o0': ${offsetAt(zone, start)}`];
+		for (let i = 0; i < 4; i++) {
+			const t = inYear[i];
+			parts.push(`'t${i + 1}': ${t ? t.at / 1000 : 9e15}`, `'o${i + 1}': ${t ? t.after : 0}`);
+		}
+		years.push(`{${parts.join(', ')}}`);
+	}
+	return `[${years.join(', ')}]`;
+}
+
+/**
+ * SQL for `CAST(timezone(zone, instant) AS DATE)` over the given zones, in two parts so the
+ * year's offsets are looked up once a row: `offsets` (a struct, NULL for a zone not listed) goes
+ * in one query step, `localDate(col)` in the next. `instant` and `zone` are SQL expressions of
+ * ours; zone names are checked to be IANA-like before they enter the text.
+ */
+export function localDateSql(
+	instant: string,
+	zone: string,
+	zones: string[]
+): { offsets: string; localDate: (offsetsColumn: string) => string } {
+	const known = [...new Set(zones)].filter((z) => /^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(z));
+	const index = `least(greatest(year(${instant}) - ${FIRST} + 1, 1), ${LAST - FIRST + 1})`;
+	const offsets = known.length
+		? `CASE ${zone} ${known.map((z) => `WHEN '${z}' THEN list_extract(${zoneYears(z)}, ${index})`).join(' ')} END`
+		: 'NULL';
+	const e = `epoch(${instant})`;
+	return {
+		offsets,
+		localDate: (l) =>
+			`CASE WHEN ${l} IS NULL THEN CAST(timezone(${zone}, ${instant}) AS DATE) ELSE CAST(${instant} + to_seconds(CASE WHEN ${e} >= ${l}.t4 THEN ${l}.o4 WHEN ${e} >= ${l}.t3 THEN ${l}.o3 WHEN ${e} >= ${l}.t2 THEN ${l}.o2 WHEN ${e} >= ${l}.t1 THEN ${l}.o1 ELSE ${l}.o0 END) AS DATE) END`
+	};
+}
