@@ -7,10 +7,15 @@
  */
 import { offsetAt, parseZone, transitions } from '../../domain/wall-clock.ts';
 
-const FIRST = 1970;
-const LAST = 2100;
+// the range the wall-clock module scans by default (its cache is shared with the imports');
+// an instant outside it takes the nearest year's rule
+const FIRST = 1990;
+const LAST = 2060;
+const built = new Map<string, string>();
 
 function zoneYears(zoneName: string): string {
+	const cached = built.get(zoneName);
+	if (cached) return cached;
 	const zone = parseZone(zoneName);
 	const all = transitions(zone, FIRST, LAST);
 	const years: string[] = [];
@@ -25,7 +30,9 @@ function zoneYears(zoneName: string): string {
 		}
 		years.push(`{${parts.join(', ')}}`);
 	}
-	return `[${years.join(', ')}]`;
+	const list = `[${years.join(', ')}]`;
+	built.set(zoneName, list);
+	return list;
 }
 
 /**
