@@ -341,5 +341,7 @@ export const ticketSla = pgTable('ticket_sla', {
 	verdict: text('verdict').notNull(),
 	excludedReason: text('excluded_reason'),
 	asOf: instant('as_of'),
-	computedAt: instant('computed_at').notNull()
+	computedAt: instant('computed_at').notNull(),
+	/** the creation date in the account's zone: what months and days of every report group by */
+	createdLocalDate: date('created_local_date', { mode: 'string' })
 });

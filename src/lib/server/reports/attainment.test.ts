@@ -36,8 +36,10 @@ beforeAll(async () => {
 			[id, created]
 		);
 		await store.run(
-			`INSERT INTO ticket_sla (source, external_id, clock, tier, priority, verdict, computed_at) VALUES ('t', $1, 'first_response', 'Standard', 'P3', $2, now())`,
-			[id, verdict]
+			// created_local_date as the engine stores it: the date in the account's zone
+			`INSERT INTO ticket_sla (source, external_id, clock, tier, priority, verdict, computed_at, created_local_date)
+			 VALUES ('t', $1, 'first_response', 'Standard', 'P3', $2, now(), CAST(timezone('Europe/Amsterdam', $3::TIMESTAMPTZ) AS DATE))`,
+			[id, verdict, created]
 		);
 	}
 });

@@ -62,10 +62,8 @@ export function buildAttainmentSql(
 	  count(*) FILTER (s.verdict = 'excluded') AS excluded
 	FROM ticket_sla s
 	JOIN tickets t ON t.source = s.source AND t.external_id = s.external_id
-	LEFT JOIN accounts a ON a.id = t.account_id
 	WHERE s.clock = $1
-	  AND CAST(timezone(COALESCE(a.time_zone, 'Europe/Amsterdam'), t.created_at) AS DATE) >= $2::DATE
-	  AND CAST(timezone(COALESCE(a.time_zone, 'Europe/Amsterdam'), t.created_at) AS DATE) < $3::DATE
+	  AND s.created_local_date >= $2::DATE AND s.created_local_date < $3::DATE
 	  AND ${s.sql}${extra.length ? ' AND ' + extra.join(' AND ') : ''}`;
 	return { sql, params };
 }

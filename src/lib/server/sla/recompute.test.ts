@@ -279,6 +279,17 @@ describe('first response in business hours', () => {
 		});
 	});
 
+	it('stores the creation date in the account zone, which reports group by', async () => {
+		// dst-autumn: 26 October 2025 01:30 CEST = 25 October 23:30 UTC: the 26th in Amsterdam
+		expect(
+			(
+				await store.one(
+					`SELECT created_local_date FROM ticket_sla WHERE external_id = 'dst-autumn' AND clock = 'first_response'`
+				)
+			)?.created_local_date
+		).toBe('2025-10-26');
+	});
+
 	it('R2: a downgrade on the 10th takes effect on the first of the next month', async () => {
 		expect(await verdict('down-march')).toMatchObject({ tier: 'Premium', target_s: 1 * H });
 		expect(await verdict('down-april')).toMatchObject({ tier: 'Standard', target_s: 4 * H });

@@ -539,12 +539,12 @@ async function buildWorkTables(tx: Tx): Promise<void> {
 		       WHEN clock = 'first_response' AND status IN ('solved', 'closed') AND closed_without_response = 'missed' THEN 'missed'
 		       WHEN business_s >= target_s THEN 'open_missed'
 		       ELSE 'open_within' END AS verdict,
-		  excluded_reason, as_of, now() AS computed_at
+		  excluded_reason, as_of, now() AS computed_at, created_local_date
 		FROM v
 		UNION ALL
 		SELECT source, external_id, 'first_response', NULL, NULL, NULL, priority, language, NULL, NULL, NULL, NULL, created_at, NULL, NULL,
 		  NULL, NULL, NULL, NULL, 'excluded',
 		  CASE WHEN account_id IS NULL THEN 'no account: the export names no organisation' WHEN policy_id IS NULL THEN 'the account has no policy yet (complete it on /accounts)' ELSE 'no version of policy ' || policy_id || ' was in force at creation' END,
-		  as_of, now()
+		  as_of, now(), created_local_date
 		FROM sla_t WHERE policy_version IS NULL`);
 }

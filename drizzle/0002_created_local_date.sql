@@ -1,0 +1,1 @@
+ALTER TABLE "ticket_sla" ADD COLUMN "created_local_date" date;
