@@ -21,11 +21,17 @@ export function getStore(): Promise<Store> {
 		const file = storePath();
 		const store = await prepareStore(file);
 		await loadSampleIfFirstStart(store);
-		// a store whose tickets have no verdicts yet (imported before the engine existed): judge them
-		const missing = await store.one(
-			'SELECT (SELECT count(*) FROM tickets) AS tickets, (SELECT count(*) FROM ticket_sla) AS verdicts'
+		// verdicts missing (tickets imported before the engine existed) or from before a migration
+		// added to them: judge again
+		const stale = await store.one(
+			`SELECT (SELECT count(*) FROM tickets) AS tickets, (SELECT count(*) FROM ticket_sla) AS verdicts,
+			        (SELECT count(*) FROM ticket_sla WHERE created_local_date IS NULL) AS incomplete`
 		);
-		if (Number(missing?.tickets) > 0 && Number(missing?.verdicts) === 0) await recomputeSla(store);
+		if (
+			Number(stale?.tickets) > 0 &&
+			(Number(stale?.verdicts) === 0 || Number(stale?.incomplete) > 0)
+		)
+			await recomputeSla(store);
 		const port = Number(process.env.PORT || 3000);
 		const host =
 			process.env.HOST && process.env.HOST !== '0.0.0.0' ? process.env.HOST : '127.0.0.1';
