@@ -1,28 +1,31 @@
 /**
- * CSV for people who open it in Excel. Defaults for Dutch Excel: `;` as separator, UTF-8 with BOM
- * (so é and € survive), CRLF. A cell that starts with = + - @ (or a tab/CR) is prefixed with a
- * quote so a spreadsheet never runs it as a formula.
+ * CSV for people who open it in Excel, for callers with untyped rows. A thin layer over the one
+ * export writer (`table-export.ts`): the same settings (`PEIL_CSV_DELIMITER`, `PEIL_CSV_DECIMAL`,
+ * `PEIL_EXPORT_ZONE`; defaults for Dutch Excel: `;`, decimal comma, UTF-8 with BOM, CRLF) and the
+ * same cell rules: a text cell that starts with = + - @ (or a tab/CR) is prefixed with a quote so
+ * a spreadsheet never runs it as a formula; numbers keep their sign and get the decimal mark;
+ * Dates are instants shown in the export zone. Tables with typed columns go through
+ * `tableToCsv`/`exportResponse` directly.
  */
+import { attachmentHeader, csvValue, exportSettings, rowsToCsv } from './table-export';
+
 export interface CsvOptions {
 	delimiter?: string;
 	bom?: boolean;
 }
 
+/** The CSV separator of every export (the one setting; `;` unless PEIL_CSV_DELIMITER says). */
 export function csvDelimiter(): string {
-	return process.env.PEIL_CSV_DELIMITER || ';';
+	return exportSettings().delimiter;
 }
 
+/** One CSV field: the value by its runtime type, neutralised and quoted for this separator. */
 export function csvCell(v: unknown, delimiter: string): string {
-	if (v === null || v === undefined) return '';
-	let s = typeof v === 'number' ? String(v) : String(v);
-	if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = "'" + s;
-	return s.includes(delimiter) || /["\r\n]/.test(s) ? '"' + s.replaceAll('"', '""') + '"' : s;
+	return csvValue(v, { delimiter });
 }
 
 export function toCsv(header: string[], rows: unknown[][], opts: CsvOptions = {}): string {
-	const d = opts.delimiter ?? csvDelimiter();
-	const lines = [header, ...rows].map((r) => r.map((c) => csvCell(c, d)).join(d));
-	return (opts.bom === false ? '' : '\uFEFF') + lines.join('\r\n') + '\r\n';
+	return rowsToCsv(header, rows, { delimiter: opts.delimiter, bom: opts.bom });
 }
 
 /**
@@ -35,10 +38,13 @@ export function csvResponse(
 	rows: unknown[][],
 	opts: CsvOptions = {}
 ): Response {
-	return new Response(new TextEncoder().encode(toCsv(header, rows, opts)), {
+	const body = new TextEncoder().encode(toCsv(header, rows, opts));
+	return new Response(body, {
 		headers: {
 			'content-type': 'text/csv; charset=utf-8',
-			'content-disposition': `attachment; filename="${fileName.replace(/[^\w.-]/g, '_')}"`
+			'content-disposition': attachmentHeader(fileName, 'csv'),
+			'content-length': String(body.byteLength),
+			'x-content-type-options': 'nosniff'
 		}
 	});
 }
