@@ -104,9 +104,10 @@ describe('pages', () => {
 		const link = page
 			.locator('section[aria-labelledby="all-accounts"] table.accounts tbody a')
 			.first();
-		const href = await link.getAttribute('href');
+		// server-rendered links are relative ("./accounts/x"), hydrated ones absolute: compare the target
+		const href = new URL((await link.getAttribute('href'))!, page.url()).pathname;
 		expect(href).toMatch(/^\/accounts\/[a-z0-9-]+$/);
-		await page.goto(href!, { waitUntil: 'networkidle' });
+		await page.goto(href, { waitUntil: 'networkidle' });
 		const csm = `E2E CSM ${Date.now()}`;
 		await page.getByLabel('CSM', { exact: true }).fill(csm);
 		await page.getByRole('button', { name: 'Save' }).click();
