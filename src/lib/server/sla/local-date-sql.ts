@@ -6,6 +6,7 @@
  * into the query as a constant list; a zone not in the list falls back to ICU.
  */
 import { offsetAt, parseZone, transitions } from '../../domain/wall-clock.ts';
+import type { Queryable } from '../db/index.ts';
 
 // the range the wall-clock module scans by default (its cache is shared with the imports');
 // an instant outside it takes the nearest year's rule
@@ -35,6 +36,58 @@ function zoneYears(zoneName: string): string {
 	return list;
 }
 
+const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/;
+// what a stored list may contain: numbers, the struct keys and punctuation, nothing else
+const LIST_TEXT = /^\[[{}'ot0-9:, .e+-]*\]$/;
+const META_KEY = 'local_date_zones';
+
+/**
+ * The lists depend only on the zone, the years and the zone data this Node carries; that is the
+ * fingerprint they are kept under in the `meta` table.
+ */
+function fingerprint(): string {
+	return `1|${FIRST}-${LAST}|tz ${process.versions.tz ?? '?'}|icu ${process.versions.icu ?? '?'}`;
+}
+
+/**
+ * Building a zone's list scans 71 years day by day through Intl (about 150 ms a zone): more than
+ * a 10,000-ticket recompute costs. The lists are therefore kept in the `meta` table, under the
+ * fingerprint of the zone data, and a fresh process reads them back in one query; a zone not kept
+ * yet is built and added.
+ */
+export async function primeLocalDateZones(q: Queryable, zones: string[]): Promise<void> {
+	const want = [...new Set(zones)].filter((z) => ZONE_NAME.test(z) && !built.has(z));
+	if (!want.length) return;
+	const fp = fingerprint();
+	let kept: Record<string, string> = {};
+	const row = await q.one(`SELECT value FROM meta WHERE key = $1`, [META_KEY]);
+	if (row) {
+		try {
+			const v = JSON.parse(String(row.value)) as {
+				fingerprint?: string;
+				zones?: Record<string, string>;
+			};
+			if (v.fingerprint === fp && v.zones) kept = v.zones;
+		} catch {
+			kept = {};
+		}
+	}
+	let added = false;
+	for (const z of want) {
+		const text = kept[z];
+		if (typeof text === 'string' && LIST_TEXT.test(text)) built.set(z, text);
+		else {
+			kept[z] = zoneYears(z);
+			added = true;
+		}
+	}
+	if (added)
+		await q.run(`INSERT OR REPLACE INTO meta VALUES ($1, $2)`, [
+			META_KEY,
+			JSON.stringify({ fingerprint: fp, zones: kept })
+		]);
+}
+
 /**
  * SQL for `CAST(timezone(zone, instant) AS DATE)` over the given zones, in two parts so the
  * year's offsets are looked up once a row: `offsets` (a struct, NULL for a zone not listed) goes
@@ -46,7 +99,7 @@ export function localDateSql(
 	zone: string,
 	zones: string[]
 ): { offsets: string; localDate: (offsetsColumn: string) => string } {
-	const known = [...new Set(zones)].filter((z) => /^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(z));
+	const known = [...new Set(zones)].filter((z) => ZONE_NAME.test(z));
 	const index = `least(greatest(year(${instant}) - ${FIRST} + 1, 1), ${LAST - FIRST + 1})`;
 	const offsets = known.length
 		? `CASE ${zone} ${known.map((z) => `WHEN '${z}' THEN list_extract(${zoneYears(z)}, ${index})`).join(' ')} END`

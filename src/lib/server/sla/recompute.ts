@@ -34,7 +34,7 @@ import {
 } from './build-calendar-intervals.ts';
 import { buildDeadlineSql, buildElapsedSql } from './business-time-sql.ts';
 import { effectiveTicketsSql } from './corrections.ts';
-import { localDateSql } from './local-date-sql.ts';
+import { localDateSql, primeLocalDateZones } from './local-date-sql.ts';
 
 export interface RecomputeOptions {
 	/** only the tickets this import wrote or added events to (the incremental path after an import) */
@@ -261,6 +261,8 @@ export async function recomputeSla(
 			} else {
 				await tx.run(`CREATE TEMP TABLE sla_scope AS SELECT source, external_id FROM tickets`);
 			}
+			// every ticket: the work tables read the tickets table itself instead of joining the scope
+			const everyTicket = !opts.policyScope && !opts.tickets && opts.importId === undefined;
 			const range = await tx.one(
 				`SELECT min(t.created_at) AS lo, greatest(max(t.created_at), max(t.resolved_at), max(t.first_response_at), (SELECT max(as_of) FROM imports)) AS hi
 				 FROM tickets t SEMI JOIN sla_scope s ON s.source = t.source AND s.external_id = t.external_id`
@@ -297,7 +299,7 @@ export async function recomputeSla(
 						JSON.stringify(opts.extraAgreement.targets)
 					]
 				);
-			await buildWorkTables(tx);
+			await buildWorkTables(tx, everyTicket);
 			if (opts.dryRun) {
 				const changes = await tx.all(
 					`SELECT o.source, o.external_id, o.clock, s.verdict AS before_verdict, s.target_s AS before_target, s.business_s AS before_business,
@@ -347,12 +349,13 @@ export async function recomputeSla(
 	});
 }
 
-async function buildWorkTables(tx: Tx): Promise<void> {
+async function buildWorkTables(tx: Tx, everyTicket: boolean): Promise<void> {
 	// the creation date in each account's zone, by a lookup instead of ICU (local-date-sql.ts)
 	const zones = (await tx.all(`SELECT DISTINCT time_zone FROM accounts`)).map((r) =>
 		String(r.time_zone)
 	);
 	zones.push('Europe/Amsterdam');
+	await primeLocalDateZones(tx, zones);
 	const tzAt = localDateSql('t.created_at', "COALESCE(a.time_zone, 'Europe/Amsterdam')", zones);
 	const tzLocal = localDateSql('created_at', "COALESCE(time_zone, 'Europe/Amsterdam')", zones);
 	// R2: a tier change takes effect on its date, a downgrade at the next month if the policy says so
@@ -377,18 +380,25 @@ async function buildWorkTables(tx: Tx): Promise<void> {
 	await tx.run(`CREATE TEMP TABLE sla_t AS
 		WITH eff AS (${effectiveTicketsSql()}),
 		base AS (SELECT t.tk, t.source, t.external_id, t.account_id, t.created_at, t.first_response_at, t.first_response_origin,
-		  t.resolved_at, t.closed_at, t.status, t.type, t.final_priority AS priority, t.language,
+		  t.resolved_at, t.status, t.type, t.final_priority AS priority, t.language,
 		  t.external_flag, a.policy_id, a.time_zone,
 		  ${tzAt.offsets} AS tz_o,
 		  -- "now" for an open ticket: the as-of instant of the newest export of its source
 		  ao.as_of
-		FROM sla_scope sc JOIN eff t ON t.source = sc.source AND t.external_id = sc.external_id
+		FROM ${everyTicket ? 'eff t' : 'sla_scope sc JOIN eff t ON t.source = sc.source AND t.external_id = sc.external_id'}
 		LEFT JOIN accounts a ON a.id = t.account_id
-		LEFT JOIN (SELECT source, max(as_of) AS as_of FROM imports WHERE status = 'committed' GROUP BY source) ao ON ao.source = t.source)
+		LEFT JOIN (SELECT source, max(as_of) AS as_of FROM imports WHERE status = 'committed' GROUP BY source) ao ON ao.source = t.source),
+		-- the version in force at a date as [from, to) ranges, so a plain hash join finds it (an
+		-- ASOF join sorts every ticket); of versions from the same date the first stored wins, as
+		-- it did in the ASOF join
+		pv AS (SELECT policy_id, version, effective_from AS r_from,
+		  COALESCE(lead(effective_from) OVER (PARTITION BY policy_id ORDER BY effective_from, rowid DESC), 'infinity'::DATE) AS r_to FROM sla_policies),
+		tp AS (SELECT account_id, tier, effective_on AS r_from,
+		  COALESCE(lead(effective_on) OVER (PARTITION BY account_id ORDER BY effective_on, rowid DESC), 'infinity'::DATE) AS r_to FROM sla_tier_periods)
 		SELECT b.*, p.version AS policy_version, tp.tier
-		FROM (SELECT * EXCLUDE (tz_o), ${tzLocal.localDate('tz_o')} AS created_local_date FROM base) b
-		ASOF LEFT JOIN sla_policies p ON p.policy_id = b.policy_id AND b.created_local_date >= p.effective_from
-		ASOF LEFT JOIN sla_tier_periods tp ON tp.account_id = b.account_id AND b.created_local_date >= tp.effective_on`);
+		FROM (SELECT * EXCLUDE (tz_o, time_zone), ${tzLocal.localDate('tz_o')} AS created_local_date FROM base) b
+		LEFT JOIN pv p ON p.policy_id = b.policy_id AND b.created_local_date >= p.r_from AND b.created_local_date < p.r_to
+		LEFT JOIN tp ON tp.account_id = b.account_id AND b.created_local_date >= tp.r_from AND b.created_local_date < tp.r_to`);
 
 	// calendar rule, the R13 outside-hours check, targets (agreement > outside hours > policy)
 	await tx.run(`CREATE TEMP TABLE sla_c AS
@@ -406,7 +416,9 @@ async function buildWorkTables(tx: Tx): Promise<void> {
 		inside AS (
 		  SELECT o.tk, o.oh_target_tier, (ci.end_utc IS NOT NULL AND o.created_at < ci.end_utc) AS is_inside
 		  FROM oh o ASOF LEFT JOIN calendar_intervals ci ON ci.calendar_id = o.oh_calendar AND o.created_at >= ci.start_utc),
-		clocks AS (SELECT DISTINCT policy_id, version, clock FROM sla_targets)
+		clocks AS (SELECT DISTINCT policy_id, version, clock FROM sla_targets),
+		ag AS (SELECT account_id, body, effective_from AS r_from,
+		  COALESCE(lead(effective_from) OVER (PARTITION BY account_id ORDER BY effective_from, rowid DESC), 'infinity'::DATE) AS r_to FROM sla_agreements)
 		SELECT t.*, k.clock, t.tk * 2 + CASE k.clock WHEN 'resolution' THEN 1 ELSE 0 END AS ck, r.idx AS calendar_rule, rr.calendar_id,
 		  TRY_CAST(json_extract_string(ag.body, '$.' || k.clock || '.' || t.priority) AS DOUBLE) AS agreement_h,
 		  i.is_inside IS NOT DISTINCT FROM false AS outside_hours,
@@ -418,7 +430,7 @@ async function buildWorkTables(tx: Tx): Promise<void> {
 		LEFT JOIN inside i ON i.tk = t.tk
 		LEFT JOIN sla_targets tg ON tg.policy_id = t.policy_id AND tg.version = t.policy_version AND tg.clock = k.clock AND tg.tier = t.tier AND tg.priority = t.priority
 		LEFT JOIN sla_targets st ON st.policy_id = t.policy_id AND st.version = t.policy_version AND st.clock = k.clock AND k.clock = 'first_response' AND st.tier = i.oh_target_tier AND st.priority = t.priority
-		ASOF LEFT JOIN sla_agreements ag ON ag.account_id = t.account_id AND t.created_local_date >= ag.effective_from`);
+		LEFT JOIN ag ON ag.account_id = t.account_id AND t.created_local_date >= ag.r_from AND t.created_local_date < ag.r_to`);
 
 	// the ticket history of the tickets in scope, matched to their numbers once
 	await tx.run(`CREATE TEMP TABLE sla_ev AS
