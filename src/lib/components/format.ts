@@ -51,3 +51,34 @@ export function formatDate(day: string | null | undefined): string {
 export function formatNumber(n: number | null | undefined): string {
 	return n === null || n === undefined || Number.isNaN(n) ? '—' : numberFormat.format(n);
 }
+
+const percentFormat = new Intl.NumberFormat('nl-NL', {
+	style: 'percent',
+	minimumFractionDigits: 1,
+	maximumFractionDigits: 1
+});
+const hoursFormat = new Intl.NumberFormat('nl-NL', {
+	minimumFractionDigits: 0,
+	maximumFractionDigits: 2
+});
+
+/** A fraction as a Dutch percentage with one decimal, e.g. 0.9151 → "91,5%"; "—" for none. */
+export function formatPercent(fraction: number | null | undefined): string {
+	return fraction === null || fraction === undefined || Number.isNaN(fraction)
+		? '—'
+		: percentFormat.format(fraction);
+}
+
+/** Business hours with at most two decimals, e.g. 2.5 → "2,5"; "—" for none. */
+export function formatHours(h: number | null | undefined): string {
+	return h === null || h === undefined || Number.isNaN(h) ? '—' : hoursFormat.format(h);
+}
+
+/** A month `yyyy-mm` as Dutch month and year, e.g. "okt 2026". */
+export function formatMonth(month: string): string {
+	const m = /^(\d{4})-(\d{2})$/.exec(month);
+	if (!m) return month;
+	return new Intl.DateTimeFormat('nl-NL', { month: 'short', year: 'numeric', timeZone: 'UTC' })
+		.format(new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, 1)))
+		.replace('.', '');
+}

@@ -119,5 +119,11 @@ export function parsePolicy(json: unknown): Policy {
 		if (allowed && !allowed.includes(String(s.value)))
 			fail(`settings.${name}.value`, `must be one of ${allowed.join(', ')}`);
 	}
+	const goal = p.settings!.attainmentGoal;
+	if (goal !== undefined) {
+		const v = goal.value;
+		if (typeof v !== 'number' || !(v > 0 && v <= 1))
+			fail('settings.attainmentGoal.value', 'must be a fraction above 0 and at most 1 (0.9 = 90 %)');
+	}
 	return p as Policy;
 }

@@ -1,0 +1,743 @@
+/**
+ * The compliance dashboard's data: attainment by the one formula of attainment.ts (met / (met +
+ * missed), open-within tickets shown apart, excluded ones not counted), split by month, priority x
+ * tier, account, language and channel, the distribution of business time relative to target, the
+ * at-risk tickets, and the list of tickets behind any figure.
+ *
+ * Everything reads ticket_sla joined to tickets and accounts once: the splits come out of one
+ * GROUPING SETS query over the trend window (twelve months up to the period's end), counting the
+ * period's tickets for every split but the months. Months and days are the creation date in each
+ * account's own zone (ticket_sla.created_local_date).
+ */
+import type { Param, Queryable, Row } from '../db/index.ts';
+import { scopeFilter, type Scope } from '../scope.ts';
+import { businessSecondsBetween } from '../../domain/calendar.ts';
+import { loadCalendars } from '../sla/recompute.ts';
+import { LIST_COLUMNS, type ListColumnKey, type ListRow } from '../../shared/list-columns.ts';
+
+export { LIST_COLUMNS, type ListColumnKey, type ListRow };
+
+export type Clock = 'first_response' | 'resolution';
+export const CLOCKS: Clock[] = ['first_response', 'resolution'];
+
+export type VerdictFilter = 'all' | 'met' | 'missed' | 'open_within' | 'open_missed' | 'excluded';
+export const VERDICT_FILTERS: VerdictFilter[] = [
+	'all',
+	'met',
+	'missed',
+	'open_within',
+	'open_missed',
+	'excluded'
+];
+
+/** The filters of the page, all of them in the URL. Empty lists mean "every value". */
+export interface ComplianceFilters {
+	clock: Clock;
+	/** first month of the period, yyyy-mm (inclusive) */
+	from: string;
+	/** last month of the period, yyyy-mm (inclusive) */
+	to: string;
+	accounts: string[];
+	tiers: string[];
+	priorities: string[];
+	types: string[];
+	languages: string[];
+	channels: string[];
+	csms: string[];
+	/** at-risk horizon in business hours */
+	within: number;
+}
+
+/** The list behind a figure: the page's filters narrowed to a verdict and a histogram bin. */
+export interface ListFilters extends ComplianceFilters {
+	verdict: VerdictFilter;
+	/** histogram bin (tenths of the target), or null */
+	bin: number | null;
+	sort: ListSort;
+	dir: 'asc' | 'desc';
+}
+
+export const LIST_SORTS = [
+	'created',
+	'account',
+	'priority',
+	'tier',
+	'business',
+	'ratio',
+	'due',
+	'verdict'
+] as const;
+export type ListSort = (typeof LIST_SORTS)[number];
+
+export class FilterError extends Error {}
+
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+const MULTI = {
+	accounts: 'account',
+	tiers: 'tier',
+	priorities: 'priority',
+	types: 'type',
+	languages: 'language',
+	channels: 'channel',
+	csms: 'csm'
+} as const;
+type MultiKey = keyof typeof MULTI;
+const MULTI_KEYS = Object.keys(MULTI) as MultiKey[];
+
+/** The number of histogram bins: tenths of the target up to 300 %, the last one open-ended. */
+export const HISTOGRAM_BINS = 31;
+/** Months the trend shows, ending with the period's last month. */
+export const TREND_MONTHS = 12;
+export const DEFAULT_WITHIN_HOURS = 4;
+/** The attainment goal when a policy names none (PRODUCT.md is silent: a default). */
+export const DEFAULT_ATTAINMENT_GOAL = 0.9;
+
+export function addMonths(month: string, n: number): string {
+	const [y, m] = month.split('-').map(Number);
+	const i = y * 12 + (m - 1) + n;
+	return `${Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`;
+}
+
+/** The first day of a month, and of the month after: the half-open date range of a period. */
+export function periodDates(f: Pick<ComplianceFilters, 'from' | 'to'>): {
+	from: string;
+	to: string;
+} {
+	return { from: `${f.from}-01`, to: `${addMonths(f.to, 1)}-01` };
+}
+
+/**
+ * Read the filters from the URL. `defaultMonth` is the period when the URL names none (the last
+ * complete month in the data). Throws FilterError naming the parameter on a value that is not one.
+ */
+export function parseFilters(params: URLSearchParams, defaultMonth: string): ComplianceFilters {
+	const clock = params.get('clock') || 'first_response';
+	if (!CLOCKS.includes(clock as Clock))
+		throw new FilterError(`clock: "${clock}" is not one of ${CLOCKS.join(', ')}`);
+	const from = params.get('from') || params.get('to') || defaultMonth;
+	const to = params.get('to') || from;
+	for (const [name, v] of [
+		['from', from],
+		['to', to]
+	] as const)
+		if (!MONTH.test(v)) throw new FilterError(`${name}: "${v}" is not a month (yyyy-mm)`);
+	if (to < from) throw new FilterError(`to: ${to} is before from: ${from}`);
+	const withinText = params.get('within');
+	const within =
+		withinText === null || withinText === '' ? DEFAULT_WITHIN_HOURS : Number(withinText);
+	if (!Number.isFinite(within) || within <= 0 || within > 500)
+		throw new FilterError(`within: "${withinText}" is not a number of business hours (0–500)`);
+	const f: ComplianceFilters = {
+		clock: clock as Clock,
+		from,
+		to,
+		within,
+		accounts: [],
+		tiers: [],
+		priorities: [],
+		types: [],
+		languages: [],
+		channels: [],
+		csms: []
+	};
+	for (const key of MULTI_KEYS)
+		f[key] = [
+			...new Set(
+				params
+					.getAll(MULTI[key])
+					.map((v) => v.trim())
+					.filter(Boolean)
+			)
+		];
+	return f;
+}
+
+export function parseListFilters(params: URLSearchParams, defaultMonth: string): ListFilters {
+	const f = parseFilters(params, defaultMonth);
+	const verdict = (params.get('verdict') || 'all') as VerdictFilter;
+	if (!VERDICT_FILTERS.includes(verdict))
+		throw new FilterError(`verdict: "${verdict}" is not one of ${VERDICT_FILTERS.join(', ')}`);
+	const binText = params.get('bin');
+	let bin: number | null = null;
+	if (binText !== null && binText !== '') {
+		bin = Number(binText);
+		if (!Number.isInteger(bin) || bin < 0 || bin >= HISTOGRAM_BINS)
+			throw new FilterError(`bin: "${binText}" is not a bin (0–${HISTOGRAM_BINS - 1})`);
+	}
+	const sort = (params.get('sort') || 'created') as ListSort;
+	if (!LIST_SORTS.includes(sort))
+		throw new FilterError(`sort: "${sort}" is not one of ${LIST_SORTS.join(', ')}`);
+	const dir = params.get('dir') || (sort === 'created' || sort === 'account' ? 'asc' : 'desc');
+	if (dir !== 'asc' && dir !== 'desc') throw new FilterError(`dir: "${dir}" is not asc or desc`);
+	return { ...f, verdict, bin, sort, dir };
+}
+
+/**
+ * The filters as URL parameters, defaults left out, in one fixed order: so links are stable and a
+ * bookmark reads the same page. `over` replaces fields (a link to a narrower list).
+ */
+export function filterParams(
+	f: ComplianceFilters & Partial<Pick<ListFilters, 'verdict' | 'bin' | 'sort' | 'dir'>>,
+	over: Partial<ListFilters> = {}
+): URLSearchParams {
+	const g = { ...f, ...over };
+	const p = new URLSearchParams();
+	p.set('from', g.from);
+	if (g.to !== g.from) p.set('to', g.to);
+	if (g.clock !== 'first_response') p.set('clock', g.clock);
+	for (const key of MULTI_KEYS) for (const v of g[key]) p.append(MULTI[key], v);
+	if (g.within !== DEFAULT_WITHIN_HOURS) p.set('within', String(g.within));
+	if (g.verdict && g.verdict !== 'all') p.set('verdict', g.verdict);
+	if (g.bin !== null && g.bin !== undefined) p.set('bin', String(g.bin));
+	if (g.sort && g.sort !== 'created') p.set('sort', g.sort);
+	if (g.dir && g.sort && g.dir !== (g.sort === 'created' || g.sort === 'account' ? 'asc' : 'desc'))
+		p.set('dir', g.dir);
+	return p;
+}
+
+/** Collects positional parameters while SQL text is built. */
+class Params {
+	readonly values: Param[] = [];
+	add(v: Param): string {
+		this.values.push(v);
+		return `$${this.values.length}`;
+	}
+	in(col: string, values: string[]): string | null {
+		if (!values.length) return null;
+		return `${col} IN (${values.map((v) => this.add(v)).join(', ')})`;
+	}
+}
+
+/** The joins every compliance query reads from: verdicts, tickets, accounts, corrected type. */
+const FROM = `ticket_sla s
+	JOIN tickets t ON t.source = s.source AND t.external_id = s.external_id
+	LEFT JOIN accounts a ON a.id = t.account_id
+	LEFT JOIN (
+	  SELECT source, external_id, arg_max(value, corrected_at) AS type
+	  FROM ticket_corrections WHERE field = 'type' GROUP BY source, external_id
+	) ct ON ct.source = s.source AND ct.external_id = s.external_id`;
+
+const TYPE = 'COALESCE(ct.type, t.type)';
+
+/** WHERE conditions for the filters (not the period), the scope and the clock. */
+function conditions(f: ComplianceFilters, scope: Scope, p: Params): string[] {
+	const out = [`s.clock = ${p.add(f.clock)}`];
+	const s = scopeFilter(scope, 't.account_id', p.values.length + 1);
+	p.values.push(...s.params);
+	out.push(s.sql);
+	const lists: [string, string[]][] = [
+		['t.account_id', f.accounts],
+		['s.tier', f.tiers],
+		['s.priority', f.priorities],
+		[TYPE, f.types],
+		['s.language', f.languages],
+		['t.channel', f.channels],
+		['a.csm', f.csms]
+	];
+	for (const [col, values] of lists) {
+		const c = p.in(col, values);
+		if (c) out.push(c);
+	}
+	return out;
+}
+
+/** The histogram bin of a stopped clock: business time in tenths of its target, capped. */
+const BIN_SQL = `CASE WHEN s.verdict IN ('met', 'missed') AND s.target_s > 0 AND s.business_s IS NOT NULL
+	  THEN least(CAST(floor(s.business_s / s.target_s * 10) AS INTEGER), ${HISTOGRAM_BINS - 1}) END`;
+
+export interface Counts {
+	met: number;
+	missed: number;
+	openWithin: number;
+	openMissed: number;
+	excluded: number;
+	attainment: number | null;
+}
+
+export interface TargetRange {
+	/** business hours, smallest and largest target among the counted tickets */
+	min: number | null;
+	max: number | null;
+}
+
+export interface SplitRow extends Counts {
+	/** the values of the split's columns, e.g. { priority: 'P1', tier: 'Premium' } */
+	key: Record<string, string | null>;
+	label: string;
+	target: TargetRange;
+	goal: number | null;
+	/** URL parameters of the tickets behind the row (the page's filters narrowed to it) */
+	params: string;
+}
+
+export interface HistogramRow {
+	bin: number;
+	label: string;
+	met: number;
+	missed: number;
+	params: string;
+}
+
+export interface AtRiskTicket {
+	source: string;
+	externalId: string;
+	accountId: string | null;
+	accountName: string | null;
+	timeZone: string;
+	subject: string | null;
+	priority: string | null;
+	tier: string | null;
+	createdAt: string;
+	dueAt: string;
+	/** business hours left from the ticket's as-of instant to its due instant */
+	hoursLeft: number;
+}
+
+export interface FilterOptions {
+	accounts: { id: string; name: string }[];
+	tiers: string[];
+	priorities: string[];
+	types: string[];
+	languages: string[];
+	channels: string[];
+	csms: string[];
+	months: string[];
+}
+
+export interface ComplianceView {
+	filters: ComplianceFilters;
+	/** the query string of the filters (canonical) */
+	params: string;
+	asOf: string | null;
+	overall: Counts & { goal: number | null; target: TargetRange; params: string };
+	months: (SplitRow & { month: string })[];
+	priorityTier: SplitRow[];
+	accounts: SplitRow[];
+	languages: SplitRow[];
+	channels: SplitRow[];
+	histogram: HistogramRow[];
+	atRisk: AtRiskTicket[];
+	goals: { policyId: string; goal: number; kind: 'contract' | 'default' }[];
+}
+
+const num = (v: unknown) => Number(v ?? 0);
+const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
+
+function counts(r: Row | undefined, suffix: '' | '_all'): Counts {
+	const met = num(r?.[`met${suffix}`]);
+	const missed = num(r?.[`missed${suffix}`]);
+	return {
+		met,
+		missed,
+		openWithin: num(r?.[`open_within${suffix}`]),
+		openMissed: num(r?.[`open_missed${suffix}`]),
+		excluded: num(r?.[`excluded${suffix}`]),
+		attainment: met + missed ? met / (met + missed) : null
+	};
+}
+
+const hours = (s: unknown) => (s === null || s === undefined ? null : Number(s) / 3600);
+
+export function binLabel(bin: number): string {
+	if (bin >= HISTOGRAM_BINS - 1) return `≥ ${(HISTOGRAM_BINS - 1) * 10} %`;
+	return `${bin * 10}–${bin * 10 + 10} %`;
+}
+
+/** The attainment goal per policy (setting `attainmentGoal`, else the default). */
+export async function attainmentGoals(
+	q: Queryable
+): Promise<{ policyId: string; goal: number; kind: 'contract' | 'default' }[]> {
+	const rows = await q.all(
+		`SELECT p.id, p.body FROM policies p WHERE p.version = (SELECT max(version) FROM policies x WHERE x.id = p.id) ORDER BY p.id`
+	);
+	return rows.map((r) => {
+		const body = JSON.parse(String(r.body)) as {
+			settings?: Record<string, { value?: unknown; kind?: string }>;
+		};
+		const s = body.settings?.attainmentGoal;
+		const v = Number(s?.value);
+		return Number.isFinite(v) && v > 0 && v <= 1
+			? { policyId: String(r.id), goal: v, kind: s?.kind === 'contract' ? 'contract' : 'default' }
+			: { policyId: String(r.id), goal: DEFAULT_ATTAINMENT_GOAL, kind: 'default' };
+	});
+}
+
+/** The as-of instant of the data: the latest committed import's. */
+export async function dataAsOf(q: Queryable): Promise<string | null> {
+	const r = await q.one(`SELECT max(as_of) AS as_of FROM imports WHERE status = 'committed'`);
+	return str(r?.as_of);
+}
+
+/**
+ * The last complete month in the data: the latest month with tickets before the month of the
+ * as-of instant (in Amsterdam); the latest month with tickets when there is none before it.
+ */
+export async function defaultMonth(q: Queryable, scope: Scope): Promise<string> {
+	const s = scopeFilter(scope, 't.account_id', 1);
+	const r = await q.one(
+		`SELECT
+		   (SELECT strftime(max(created_local_date), '%Y-%m') FROM ticket_sla s JOIN tickets t ON t.source = s.source AND t.external_id = s.external_id
+		     WHERE ${s.sql} AND s.created_local_date < date_trunc('month', CAST(timezone('Europe/Amsterdam', (SELECT max(as_of) FROM imports WHERE status = 'committed')) AS DATE))) AS before_as_of,
+		   (SELECT strftime(max(created_local_date), '%Y-%m') FROM ticket_sla) AS latest`,
+		s.params
+	);
+	return str(r?.before_as_of) ?? str(r?.latest) ?? new Date().toISOString().slice(0, 7);
+}
+
+/** The values the filters offer, from the verdicts in scope. */
+export async function filterOptions(q: Queryable, scope: Scope): Promise<FilterOptions> {
+	const s = scopeFilter(scope, 't.account_id', 1);
+	const r = await q.one(
+		`SELECT
+		   list(DISTINCT s.tier ORDER BY s.tier) FILTER (s.tier IS NOT NULL) AS tiers,
+		   list(DISTINCT s.priority ORDER BY s.priority) FILTER (s.priority IS NOT NULL) AS priorities,
+		   list(DISTINCT ${TYPE} ORDER BY ${TYPE}) FILTER (${TYPE} IS NOT NULL) AS types,
+		   list(DISTINCT s.language ORDER BY s.language) FILTER (s.language IS NOT NULL) AS languages,
+		   list(DISTINCT t.channel ORDER BY t.channel) FILTER (t.channel IS NOT NULL) AS channels,
+		   list(DISTINCT strftime(s.created_local_date, '%Y-%m') ORDER BY strftime(s.created_local_date, '%Y-%m') DESC)
+		     FILTER (s.created_local_date IS NOT NULL) AS months
+		 FROM ${FROM} WHERE s.clock = 'first_response' AND ${s.sql}`,
+		s.params
+	);
+	const sa = scopeFilter(scope, 'a.id', 1);
+	const accounts = await q.all(
+		`SELECT a.id, a.name, a.csm FROM accounts a WHERE ${sa.sql} ORDER BY lower(a.name)`,
+		sa.params
+	);
+	const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
+	return {
+		accounts: accounts.map((x) => ({ id: String(x.id), name: String(x.name) })),
+		tiers: list(r?.tiers),
+		priorities: list(r?.priorities),
+		types: list(r?.types),
+		languages: list(r?.languages),
+		channels: list(r?.channels),
+		csms: [...new Set(accounts.map((x) => str(x.csm)).filter((x): x is string => !!x))].sort(),
+		months: list(r?.months)
+	};
+}
+
+const COUNT_COLUMNS = (suffix: string, cond: string) => `
+	  count(*) FILTER (verdict = 'met'${cond}) AS met${suffix},
+	  count(*) FILTER (verdict IN ('missed', 'open_missed')${cond}) AS missed${suffix},
+	  count(*) FILTER (verdict = 'open_within'${cond}) AS open_within${suffix},
+	  count(*) FILTER (verdict = 'open_missed'${cond}) AS open_missed${suffix},
+	  count(*) FILTER (verdict = 'excluded'${cond}) AS excluded${suffix}`;
+
+/** Grouping sets of the one query, in the order of GROUPING()'s bits below. */
+type GroupingSet = 'month' | 'priority_tier' | 'account' | 'language' | 'channel' | 'bin' | 'all';
+
+export async function complianceView(
+	q: Queryable,
+	scope: Scope,
+	f: ComplianceFilters
+): Promise<ComplianceView> {
+	const p = new Params();
+	const where = conditions(f, scope, p);
+	const { from, to } = periodDates(f);
+	const trendFrom = `${addMonths(f.to, -(TREND_MONTHS - 1))}-01`;
+	const lo = p.add(from < trendFrom ? from : trendFrom);
+	const hi = p.add(to);
+	const pFrom = p.add(from);
+	const inPeriod = ` AND in_period`;
+	const sql = `WITH base AS (
+	  SELECT strftime(s.created_local_date, '%Y-%m') AS month, s.priority, s.tier, t.account_id,
+	    s.language, t.channel, s.verdict, s.target_s,
+	    s.created_local_date >= ${pFrom}::DATE AS in_period,
+	    ${BIN_SQL} AS bin
+	  FROM ${FROM}
+	  WHERE ${where.join(' AND ')}
+	    AND s.created_local_date >= ${lo}::DATE AND s.created_local_date < ${hi}::DATE
+	)
+	SELECT GROUPING(month, priority, tier, account_id, language, channel, bin) AS g,
+	  month, priority, tier, account_id, language, channel, bin,
+	  ${COUNT_COLUMNS('', inPeriod)},
+	  ${COUNT_COLUMNS('_all', '')},
+	  min(target_s) FILTER (verdict <> 'excluded' AND in_period) AS target_min,
+	  max(target_s) FILTER (verdict <> 'excluded' AND in_period) AS target_max
+	FROM base
+	GROUP BY GROUPING SETS ((month), (priority, tier), (account_id), (language), (channel), (bin), ())`;
+	const [rows, asOf, goals, accountRows, atRisk] = await Promise.all([
+		q.all(sql, p.values),
+		dataAsOf(q),
+		attainmentGoals(q),
+		q.all(`SELECT id, name, policy_id FROM accounts`),
+		atRiskTickets(q, scope, f)
+	]);
+	const accountName = new Map(accountRows.map((r) => [String(r.id), String(r.name)]));
+	const accountPolicy = new Map(accountRows.map((r) => [String(r.id), str(r.policy_id)]));
+	const goalOf = new Map(goals.map((g) => [g.policyId, g.goal]));
+	// one goal for the whole view when every account in it has the same one
+	const viewGoals = new Set(
+		[...accountPolicy]
+			.filter(([id]) => !f.accounts.length || f.accounts.includes(id))
+			.map(([, pol]) => (pol ? (goalOf.get(pol) ?? DEFAULT_ATTAINMENT_GOAL) : null))
+			.filter((g): g is number => g !== null)
+	);
+	const commonGoal = viewGoals.size === 1 ? [...viewGoals][0] : null;
+
+	// GROUPING() sets a bit per column NOT grouped: month is the highest of seven bits
+	const bitsOf: Record<GroupingSet, number> = {
+		month: 0b0111111,
+		priority_tier: 0b1001111,
+		account: 0b1110111,
+		language: 0b1111011,
+		channel: 0b1111101,
+		bin: 0b1111110,
+		all: 0b1111111
+	};
+	const bySet = (set: GroupingSet) => rows.filter((r) => num(r.g) === bitsOf[set]);
+	const base = filterParams(f);
+	const narrowed = (over: Partial<ListFilters>) => filterParams(f, over).toString();
+	const target = (r: Row): TargetRange => ({
+		min: hours(r.target_min),
+		max: hours(r.target_max)
+	});
+
+	const monthList: string[] = [];
+	for (let m = trendFrom.slice(0, 7); m <= f.to; m = addMonths(m, 1)) monthList.push(m);
+	const monthRows = bySet('month');
+	const months = monthList.map((m) => {
+		const r = monthRows.find((x) => x.month === m);
+		return {
+			month: m,
+			key: { month: m },
+			label: m,
+			...counts(r, '_all'),
+			target: { min: null, max: null },
+			goal: commonGoal,
+			params: narrowed({ from: m, to: m })
+		};
+	});
+
+	const split = (
+		set: GroupingSet,
+		keyOf: (r: Row) => Record<string, string | null>,
+		labelOf: (r: Row) => string,
+		over: (r: Row) => Partial<ListFilters>,
+		goalFor: (r: Row) => number | null = () => commonGoal
+	): SplitRow[] =>
+		bySet(set)
+			.map((r) => ({
+				key: keyOf(r),
+				label: labelOf(r),
+				...counts(r, ''),
+				target: target(r),
+				goal: goalFor(r),
+				params: narrowed(over(r))
+			}))
+			.filter((r) => r.met + r.missed + r.openWithin + r.excluded > 0);
+
+	const priorityTier = split(
+		'priority_tier',
+		(r) => ({ priority: str(r.priority), tier: str(r.tier) }),
+		(r) => `${str(r.priority) ?? '(no priority)'} · ${str(r.tier) ?? '(no tier)'}`,
+		(r) => ({
+			priorities: r.priority === null ? f.priorities : [String(r.priority)],
+			tiers: r.tier === null ? f.tiers : [String(r.tier)]
+		})
+	).sort((a, b) =>
+		`${a.key.priority} ${a.key.tier}`.localeCompare(`${b.key.priority} ${b.key.tier}`)
+	);
+	const accounts = split(
+		'account',
+		(r) => ({ account: str(r.account_id) }),
+		(r) =>
+			r.account_id === null
+				? '(no account)'
+				: (accountName.get(String(r.account_id)) ?? String(r.account_id)),
+		(r) => ({ accounts: r.account_id === null ? f.accounts : [String(r.account_id)] }),
+		(r) => {
+			const pol = accountPolicy.get(String(r.account_id));
+			return pol ? (goalOf.get(pol) ?? DEFAULT_ATTAINMENT_GOAL) : null;
+		}
+	).sort((a, b) => (a.attainment ?? 2) - (b.attainment ?? 2) || a.label.localeCompare(b.label));
+	const languages = split(
+		'language',
+		(r) => ({ language: str(r.language) }),
+		(r) => str(r.language) ?? '(no language)',
+		(r) => ({ languages: r.language === null ? f.languages : [String(r.language)] })
+	).sort((a, b) => a.label.localeCompare(b.label));
+	const channels = split(
+		'channel',
+		(r) => ({ channel: str(r.channel) }),
+		(r) => str(r.channel) ?? '(no channel)',
+		(r) => ({ channels: r.channel === null ? f.channels : [String(r.channel)] })
+	).sort((a, b) => a.label.localeCompare(b.label));
+
+	const binRows = bySet('bin');
+	const histogram: HistogramRow[] = [];
+	for (let b = 0; b < HISTOGRAM_BINS; b++) {
+		const r = binRows.find((x) => x.bin !== null && num(x.bin) === b);
+		histogram.push({
+			bin: b,
+			label: binLabel(b),
+			met: num(r?.met),
+			missed: num(r?.missed),
+			params: narrowed({ bin: b })
+		});
+	}
+	const all = bySet('all')[0];
+	return {
+		filters: f,
+		params: base.toString(),
+		asOf,
+		overall: {
+			...counts(all, ''),
+			goal: commonGoal,
+			target: all ? target(all) : { min: null, max: null },
+			params: base.toString()
+		},
+		months,
+		priorityTier,
+		accounts,
+		languages,
+		channels,
+		histogram,
+		atRisk,
+		goals
+	};
+}
+
+/**
+ * Open tickets due within the next `within` business hours of their as-of instant, soonest first.
+ * Candidates come from SQL (open within target, due after the as-of and within a wall-clock window
+ * wide enough for any weekend and holidays); the business hours left are counted exactly with the
+ * ticket's calendar. The period does not apply: what is at risk is at risk now.
+ */
+export async function atRiskTickets(
+	q: Queryable,
+	scope: Scope,
+	f: ComplianceFilters
+): Promise<AtRiskTicket[]> {
+	const p = new Params();
+	const where = conditions(f, scope, p);
+	const windowHours = p.add(Math.ceil(f.within * 4 + 24 * 10));
+	const rows = await q.all(
+		`SELECT s.source, s.external_id, t.account_id, a.name AS account_name, a.time_zone, t.subject,
+		   s.priority, s.tier, t.created_at, s.due_at, s.as_of, s.calendar_id
+		 FROM ${FROM}
+		 WHERE ${where.join(' AND ')} AND s.verdict = 'open_within' AND s.due_at > s.as_of
+		   AND s.due_at <= s.as_of + to_hours(CAST(${windowHours} AS BIGINT))
+		 ORDER BY s.due_at LIMIT 5000`,
+		p.values
+	);
+	if (!rows.length) return [];
+	const calendars = await loadCalendars(q);
+	const out: AtRiskTicket[] = [];
+	for (const r of rows) {
+		const cal = calendars.get(String(r.calendar_id));
+		const asOf = new Date(String(r.as_of));
+		const due = new Date(String(r.due_at));
+		const left = cal
+			? businessSecondsBetween(cal, asOf, due) / 3600
+			: (due.getTime() - asOf.getTime()) / 3_600_000;
+		if (left > f.within) continue;
+		out.push({
+			source: String(r.source),
+			externalId: String(r.external_id),
+			accountId: str(r.account_id),
+			accountName: str(r.account_name),
+			timeZone: str(r.time_zone) ?? 'Europe/Amsterdam',
+			subject: str(r.subject),
+			priority: str(r.priority),
+			tier: str(r.tier),
+			createdAt: String(r.created_at),
+			dueAt: String(r.due_at),
+			hoursLeft: left
+		});
+	}
+	return out.sort((a, b) => a.hoursLeft - b.hoursLeft || a.dueAt.localeCompare(b.dueAt));
+}
+
+/* ------------------------------------------------------------------ the list behind a figure */
+
+/** SQL of each column of the ticket list (the columns themselves are shared with the pages). */
+const COLUMN_SQL: Record<ListColumnKey, string> = {
+	source: 's.source',
+	ticket: 's.external_id',
+	account: `COALESCE(a.name, t.organisation, '(no account)')`,
+	created: 't.created_at',
+	priority: 's.priority',
+	tier: 's.tier',
+	language: 's.language',
+	channel: 't.channel',
+	type: TYPE,
+	business: 's.business_s / 3600',
+	target: 's.target_s / 3600',
+	ratio: 'CASE WHEN s.target_s > 0 THEN s.business_s / s.target_s END',
+	due: 's.due_at',
+	stopped: 's.stopped_at',
+	verdict: 's.verdict',
+	reason: 's.excluded_reason',
+	zone: `COALESCE(a.time_zone, 'Europe/Amsterdam')`
+};
+
+const SORT_SQL: Record<ListSort, string> = {
+	created: 't.created_at',
+	account: `COALESCE(a.name, t.organisation, '')`,
+	priority: 's.priority',
+	tier: 's.tier',
+	business: 's.business_s',
+	ratio: 'CASE WHEN s.target_s > 0 THEN s.business_s / s.target_s END',
+	due: 's.due_at',
+	verdict: 's.verdict'
+};
+
+/** FROM and WHERE of the list behind a figure, with its parameters. */
+export function listQuery(
+	f: ListFilters,
+	scope: Scope
+): { from: string; where: string; order: string; params: Param[] } {
+	const p = new Params();
+	const where = conditions(f, scope, p);
+	const { from, to } = periodDates(f);
+	where.push(`s.created_local_date >= ${p.add(from)}::DATE`);
+	where.push(`s.created_local_date < ${p.add(to)}::DATE`);
+	if (f.verdict === 'missed') where.push(`s.verdict IN ('missed', 'open_missed')`);
+	else if (f.verdict !== 'all') where.push(`s.verdict = ${p.add(f.verdict)}`);
+	if (f.bin !== null) where.push(`(${BIN_SQL}) = ${p.add(f.bin)}`);
+	const dir = f.dir === 'asc' ? 'ASC' : 'DESC';
+	return {
+		from: FROM,
+		where: where.join(' AND '),
+		order: `${SORT_SQL[f.sort]} ${dir} NULLS LAST, s.source, s.external_id`,
+		params: p.values
+	};
+}
+
+/** SELECT list of the ticket list; instants as ISO text, or epoch milliseconds for Arrow. */
+export function listSelect(instants: 'iso' | 'epoch-ms'): string {
+	return LIST_COLUMNS.map((c) => {
+		const sql = COLUMN_SQL[c.key];
+		if (c.type !== 'instant' || instants === 'iso') return `${sql} AS ${c.key}`;
+		return `CAST(epoch_ms(${sql}) AS DOUBLE) AS ${c.key}`;
+	}).join(', ');
+}
+
+export const PAGE_SIZE = 50;
+
+/** One page of the list (1-based) and the total count. */
+export async function listPage(
+	q: Queryable,
+	scope: Scope,
+	f: ListFilters,
+	page: number
+): Promise<{ total: number; rows: ListRow[]; page: number; pages: number }> {
+	const lq = listQuery(f, scope);
+	const [countRow, rows] = await Promise.all([
+		q.one(`SELECT count(*) AS n FROM ${lq.from} WHERE ${lq.where}`, lq.params),
+		q.all(
+			`SELECT ${listSelect('iso')} FROM ${lq.from} WHERE ${lq.where} ORDER BY ${lq.order}
+			 LIMIT ${PAGE_SIZE} OFFSET ${(Math.max(1, page) - 1) * PAGE_SIZE}`,
+			lq.params
+		)
+	]);
+	const total = num(countRow?.n);
+	return {
+		total,
+		rows: rows as unknown as ListRow[],
+		page: Math.max(1, page),
+		pages: Math.max(1, Math.ceil(total / PAGE_SIZE))
+	};
+}
