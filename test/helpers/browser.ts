@@ -4,13 +4,20 @@
  * browser's zone instead of Dutch time would show it.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { waitFor } from './server.ts';
 
-export const CHROMIUM = '/usr/bin/chromium';
+/** Debian's Chromium, or the browser named by PEIL_CHROMIUM. */
+export const CHROMIUM = process.env.PEIL_CHROMIUM || '/usr/bin/chromium';
 
 export async function launchBrowser(): Promise<Browser> {
-	await waitFor(() => fs.existsSync(CHROMIUM), 5 * 60_000, `${CHROMIUM} to be installed`);
+	// never skipped: without a browser the browser tests fail, saying how to get one
+	if (!fs.existsSync(CHROMIUM))
+		throw new Error(
+			`The browser tests need Chromium at ${CHROMIUM} and it is not there. ` +
+				`Install Debian's: sudo apt-get update && sudo apt-get install -y chromium ` +
+				`(or point PEIL_CHROMIUM at another Chromium binary).`
+		);
 	return chromium.launch({
 		executablePath: CHROMIUM,
 		args: [
@@ -35,4 +42,14 @@ export async function openPage(browser: Browser, baseURL: string): Promise<Page>
 /** A count as the pages print it (nl-NL grouping: 1.500). */
 export function count(text: string | null): number {
 	return Number((text ?? '').replace(/[^\d]/g, ''));
+}
+
+/** Where the browser tests leave a screenshot of each page they test (README: "Screenshots"). */
+export const SCREENSHOTS = path.resolve(import.meta.dirname, '../screenshots');
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+	fs.mkdirSync(SCREENSHOTS, { recursive: true });
+	const file = path.join(SCREENSHOTS, `${name}.png`);
+	await page.screenshot({ path: file, fullPage: true });
+	return file;
 }
