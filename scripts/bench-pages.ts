@@ -1,0 +1,287 @@
+/**
+ * Page data benchmark: `npm run bench:pages -- --tickets 1000000`.
+ *
+ * Generates the sample with N tickets (accounts, Zendesk tickets, status history), loads it and
+ * judges every ticket, then times the server-side data of the pages — what their `load` functions
+ * and endpoints run, without HTTP — each repeated (`--runs`, after one warm-up), p50 and p95,
+ * beside a baseline from the same run: a bare scan that reads the same columns of the same rows
+ * (a `SELECT` of sums over them, no join, no grouping):
+ *   overview           /compliance for the default period (splits, trend, histogram, at-risk,
+ *                      filter choices, the missed tickets' first rows)
+ *   filtered overview  the same with a tier and a priority chosen
+ *   list, first page   /compliance/tickets behind the missed figure: 50 rows and the total
+ *   ticket timeline    /tickets/[source]/[id]: the explanation of one ticket
+ *   Arrow stream       the whole list behind a figure of about 100k tickets, every byte of it
+ * Goals (issue 5): each page's data within 3x its baseline; the 100k Arrow stream within 1 s of
+ * its baseline. Prints a markdown table and writes bench-results/pages-<N>.md and .json.
+ *
+ * Options: --tickets N (1000000), --runs N (15), --keep (keep the temporary folder).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+	options: {
+		tickets: { type: 'string', default: '1000000' },
+		runs: { type: 'string', default: '15' },
+		keep: { type: 'boolean', default: false }
+	}
+});
+const tickets = Number(values.tickets);
+const runs = Number(values.runs);
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'peil-bench-pages-'));
+const log = (m: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${m}\n`);
+
+const { generateSample } = await import('../src/lib/server/sample/generate.ts');
+const { prepareStore } = await import('../src/lib/server/bootstrap.ts');
+const { importAccounts } = await import('../src/lib/server/accounts/accounts.ts');
+const { importFile } = await import('../src/lib/server/ingest/run-import.ts');
+const { recomputeSla } = await import('../src/lib/server/sla/recompute.ts');
+const { explainTicket } = await import('../src/lib/server/sla/explain.ts');
+const { ALL_ACCOUNTS } = await import('../src/lib/server/scope.ts');
+const c = await import('../src/lib/server/reports/compliance.ts');
+const { arrowStream } = await import('../src/lib/server/export/arrow.ts');
+
+log(`generating ${tickets} tickets in ${work} …`);
+const sampleDir = path.join(work, 'sample');
+const gen = await generateSample({ tickets, outDir: sampleDir });
+const store = await prepareStore(path.join(work, 'peil.duckdb'));
+log('loading accounts, tickets and status history …');
+await importAccounts(store, path.join(sampleDir, 'accounts.csv'));
+for (const [file, profile] of [
+	['tickets.csv', 'zendesk'],
+	['ticket-events.csv', 'peil-events']
+] as const)
+	await importFile(store, {
+		file: path.join(sampleDir, file),
+		source: 'zendesk',
+		profile,
+		asOf: gen.asOf,
+		verdicts: false
+	});
+log('judging every ticket …');
+await recomputeSla(store);
+await store.withWriter((conn) => conn.run('CHECKPOINT'));
+
+interface Row {
+	name: string;
+	detail: string;
+	p50: number;
+	p95: number;
+	base50: number;
+	base95: number;
+	goal: string;
+	met: boolean;
+}
+
+function quantile(xs: number[], q: number): number {
+	const s = [...xs].sort((a, b) => a - b);
+	return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)];
+}
+
+/** Times `page` and `baseline` alternately (so both see the same machine), after a warm-up. */
+async function measure(
+	page: () => Promise<unknown>,
+	baseline: () => Promise<unknown>
+): Promise<{ p50: number; p95: number; base50: number; base95: number }> {
+	await page();
+	await baseline();
+	const a: number[] = [];
+	const b: number[] = [];
+	for (let i = 0; i < runs; i++) {
+		let t = performance.now();
+		await baseline();
+		b.push(performance.now() - t);
+		t = performance.now();
+		await page();
+		a.push(performance.now() - t);
+	}
+	return {
+		p50: quantile(a, 0.5),
+		p95: quantile(a, 0.95),
+		base50: quantile(b, 0.5),
+		base95: quantile(b, 0.95)
+	};
+}
+
+/** The bare scan of the columns the compliance queries read, over the same rows. */
+function scanBaseline(f: import('../src/lib/server/reports/compliance.ts').ComplianceFilters) {
+	const { from, to } = c.periodDates(f);
+	const trendFrom = `${c.addMonths(f.to, -(c.TREND_MONTHS - 1))}-01`;
+	return async () => {
+		await store.all(
+			`SELECT count(*), sum(s.target_s), sum(s.business_s), count(s.verdict), count(s.priority), count(s.tier),
+			   count(s.language), count(s.created_local_date), count(s.source), count(s.external_id)
+			 FROM ticket_sla s WHERE s.clock = 'first_response' AND s.created_local_date >= $1::DATE AND s.created_local_date < $2::DATE`,
+			[from < trendFrom ? from : trendFrom, to]
+		);
+		await store.all(
+			`SELECT count(t.account_id), count(t.channel), count(t.type), count(t.source), count(t.external_id) FROM tickets t`
+		);
+	};
+}
+
+const rows: Row[] = [];
+const dm = await c.defaultMonth(store, ALL_ACCOUNTS);
+const overviewFilters = c.parseFilters(new URLSearchParams(), dm);
+const overview = async (f: typeof overviewFilters) => {
+	await Promise.all([
+		c.complianceView(store, ALL_ACCOUNTS, f),
+		c.filterOptions(store, ALL_ACCOUNTS),
+		c.listPage(
+			store,
+			ALL_ACCOUNTS,
+			{ ...f, verdict: 'missed', bin: null, sort: 'ratio', dir: 'desc' },
+			1
+		)
+	]);
+};
+log(`timing the overview (${dm}) …`);
+let m = await measure(() => overview(overviewFilters), scanBaseline(overviewFilters));
+rows.push({
+	name: 'overview',
+	detail: `period ${dm}`,
+	...m,
+	goal: '≤ 3x',
+	met: m.p50 <= 3 * m.base50
+});
+
+const filtered = c.parseFilters(new URLSearchParams(`from=${dm}&tier=Premium&priority=P2`), dm);
+log('timing a filtered overview …');
+m = await measure(() => overview(filtered), scanBaseline(filtered));
+rows.push({
+	name: 'filtered overview',
+	detail: 'tier Premium, priority P2',
+	...m,
+	goal: '≤ 3x',
+	met: m.p50 <= 3 * m.base50
+});
+
+const missedList = c.parseListFilters(
+	new URLSearchParams(`from=${dm}&verdict=missed&sort=ratio`),
+	dm
+);
+const total = (await c.listPage(store, ALL_ACCOUNTS, missedList, 1)).total;
+log('timing the first page of a list …');
+m = await measure(
+	() => c.listPage(store, ALL_ACCOUNTS, missedList, 1),
+	() => {
+		const { from, to } = c.periodDates(missedList);
+		return store.all(
+			`SELECT count(*), sum(s.business_s), sum(s.target_s), count(s.verdict), count(s.priority), count(s.tier), count(s.due_at), count(s.stopped_at)
+			 FROM ticket_sla s WHERE s.clock = 'first_response' AND s.created_local_date >= $1::DATE AND s.created_local_date < $2::DATE`,
+			[from, to]
+		);
+	}
+);
+rows.push({
+	name: 'list behind the missed figure, first page',
+	detail: `50 of ${total.toLocaleString('en')}`,
+	...m,
+	goal: '≤ 3x',
+	met: m.p50 <= 3 * m.base50
+});
+
+const one = await store.one(
+	`SELECT s.source, s.external_id FROM ticket_sla s WHERE s.clock = 'resolution' AND s.paused_s > 0 ORDER BY s.external_id LIMIT 1`
+);
+const [src, id] = [String(one?.source), String(one?.external_id)];
+log(`timing one ticket's timeline (${src}/${id}) …`);
+m = await measure(
+	() => explainTicket(store, src, id),
+	async () => {
+		await store.all(
+			`SELECT count(*), sum(epoch(t.created_at)), count(t.subject), count(t.account_id) FROM tickets t WHERE t.source = $1 AND t.external_id = $2`,
+			[src, id]
+		);
+		await store.all(
+			`SELECT count(*), sum(s.business_s), count(s.verdict) FROM ticket_sla s WHERE s.source = $1 AND s.external_id = $2`,
+			[src, id]
+		);
+		await store.all(
+			`SELECT count(*), sum(epoch(e.at)), count(e.kind) FROM ticket_events e WHERE e.source = $1 AND e.ticket_id = $2`,
+			[src, id]
+		);
+	}
+);
+rows.push({
+	name: "one ticket's timeline",
+	detail: `${src}/${id}`,
+	...m,
+	goal: '≤ 3x',
+	met: m.p50 <= 3 * m.base50
+});
+
+// the months, newest first, until the list holds about 100k tickets
+const months = (await c.filterOptions(store, ALL_ACCOUNTS)).months.filter((x) => x <= dm);
+let from = dm;
+let listTotal = 0;
+for (const month of months) {
+	from = month;
+	const f = c.parseListFilters(new URLSearchParams(`from=${from}&to=${dm}`), dm);
+	listTotal = (await c.listPage(store, ALL_ACCOUNTS, f, 1)).total;
+	if (listTotal >= 100_000) break;
+}
+const bigList = c.parseListFilters(new URLSearchParams(`from=${from}&to=${dm}`), dm);
+const q = c.listQuery(bigList, ALL_ACCOUNTS);
+const columns = c.LIST_COLUMNS.map((x) => ({
+	key: x.key,
+	type: x.type === 'text' ? ('text' as const) : ('number' as const)
+}));
+let bytes = 0;
+log(`timing the Arrow stream of ${listTotal} tickets (${from} – ${dm}) …`);
+m = await measure(
+	async () => {
+		const stream = arrowStream(
+			store.chunks(
+				`SELECT ${c.listSelect('epoch-ms')} FROM ${q.from} WHERE ${q.where} ORDER BY ${q.order}`,
+				q.params
+			),
+			columns
+		);
+		bytes = 0;
+		for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>)
+			bytes += chunk.byteLength;
+	},
+	() => {
+		const { from: a, to: b } = c.periodDates(bigList);
+		return store.all(
+			`SELECT count(*), sum(s.business_s), sum(s.target_s), sum(epoch(s.due_at)), sum(epoch(s.stopped_at)), count(s.verdict), count(s.priority),
+			   count(s.tier), count(s.language), count(s.excluded_reason), count(s.source), count(s.external_id)
+			 FROM ticket_sla s WHERE s.clock = 'first_response' AND s.created_local_date >= $1::DATE AND s.created_local_date < $2::DATE`,
+			[a, b]
+		);
+	}
+);
+rows.push({
+	name: 'Arrow stream of the list, every byte',
+	detail: `${listTotal.toLocaleString('en')} tickets, ${(bytes / 1e6).toFixed(1)} MB`,
+	...m,
+	goal: '≤ baseline + 1 s',
+	met: m.p50 <= m.base50 + 1000
+});
+await store.close();
+
+const ms = (x: number) => x.toFixed(1);
+const header = `| page data | detail | p50 (ms) | p95 (ms) | baseline p50 (ms) | baseline p95 (ms) | p50 ratio | goal | met |
+| --- | --- | --: | --: | --: | --: | --: | --- | --- |`;
+const table = [
+	`${tickets.toLocaleString('en')} tickets, ${runs} runs each after a warm-up; baseline: a bare scan of the same columns of the same rows`,
+	'',
+	header,
+	...rows.map(
+		(r) =>
+			`| ${r.name} | ${r.detail} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.base50)} | ${ms(r.base95)} | ${(r.p50 / r.base50).toFixed(1)}x | ${r.goal} | ${r.met ? 'yes' : 'no'} |`
+	)
+].join('\n');
+console.log(table);
+fs.mkdirSync('bench-results', { recursive: true });
+fs.writeFileSync(`bench-results/pages-${tickets}.md`, table + '\n');
+fs.writeFileSync(
+	`bench-results/pages-${tickets}.json`,
+	JSON.stringify({ tickets, runs, rows }, null, 2) + '\n'
+);
+if (!values.keep) fs.rmSync(work, { recursive: true, force: true });
+else log(`kept ${work}`);
