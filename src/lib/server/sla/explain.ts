@@ -85,18 +85,32 @@ export async function explainTicket(
 	source: string,
 	id: string
 ): Promise<Explanation | null> {
-	const t = await q.one(
-		`SELECT t.*, a.name AS account_name FROM tickets t LEFT JOIN accounts a ON a.id = t.account_id WHERE t.source = $1 AND t.external_id = $2`,
-		[source, id]
-	);
+	// everything the explanation reads, at once: each read runs on a connection of its own
+	const [t, corrections, rows, policies, calendars, allStates] = await Promise.all([
+		q.one(
+			`SELECT t.*, a.name AS account_name FROM tickets t LEFT JOIN accounts a ON a.id = t.account_id WHERE t.source = $1 AND t.external_id = $2`,
+			[source, id]
+		),
+		listCorrections(q, source, id),
+		q.all(`SELECT * FROM ticket_sla WHERE source = $1 AND external_id = $2 ORDER BY clock`, [
+			source,
+			id
+		]),
+		loadPolicies(q),
+		loadCalendars(q),
+		q.all(
+			`SELECT "at", lead("at") OVER (ORDER BY "at", event_key) AS next_at, kind, lower(to_value) AS state FROM ticket_events
+			 WHERE source = $1 AND ticket_id = $2 AND kind IN ('status', 'pause_start', 'pause_end', 'created', 'resolved', 'closed', 'first_response', 'activity') ORDER BY "at"`,
+			[source, id]
+		)
+	]);
 	if (!t) return null;
-	const corrections = await listCorrections(q, source, id);
-	const rows = await q.all(
-		`SELECT * FROM ticket_sla WHERE source = $1 AND external_id = $2 ORDER BY clock`,
-		[source, id]
-	);
-	const policies = await loadPolicies(q);
-	const calendars = await loadCalendars(q);
+	const tierRows = t.account_id
+		? await q.all(
+				'SELECT effective_from, tier FROM tier_history WHERE account_id = $1 ORDER BY effective_from',
+				[String(t.account_id)]
+			)
+		: [];
 	const notes: string[] = [];
 	const clocks: ClockExplanation[] = [];
 	if (!rows.length)
@@ -112,10 +126,7 @@ export async function explainTicket(
 				value: `${policy.name} (version ${r.policy_version})`,
 				why: `the account's policy, the version in force on the creation date`
 			});
-			const tiers = await q.all(
-				'SELECT effective_from, tier FROM tier_history WHERE account_id = $1 ORDER BY effective_from',
-				[String(t.account_id)]
-			);
+			const tiers = tierRows;
 			const dg = policy.settings.downgradeTakesEffect as Setting<string>;
 			decisions.push({
 				what: 'tier',
@@ -216,11 +227,7 @@ export async function explainTicket(
 					closed: `${c.reason}${c.name ? `: ${c.name}` : ''}`
 				});
 			days.push(...[...byDay.values()].sort((a, b) => a.date.localeCompare(b.date)));
-			const states = await q.all(
-				`SELECT "at", lead("at") OVER (ORDER BY "at", event_key) AS next_at, kind, lower(to_value) AS state FROM ticket_events
-				 WHERE source = $1 AND ticket_id = $2 AND kind IN ('status', 'pause_start', 'pause_end', 'created', 'resolved', 'closed', 'first_response', 'activity') ORDER BY "at"`,
-				[source, id]
-			);
+			const states = allStates;
 			const pauseStatuses = (policy?.settings.pauseStatuses.value as string[] | undefined) ?? [];
 			for (const s of states) {
 				const isPause =
