@@ -29,10 +29,17 @@ import { wallClockToInstant } from '../../domain/wall-clock.ts';
 import { loadPolicyTables, POLICY_TEMP_TABLES, type PolicyVersion } from './policy-tables.ts';
 import {
 	buildCalendarIntervals,
+	CALENDAR_INTERVALS_TABLE,
 	loadCalendarIntervals,
 	type CalendarIntervalRow
 } from './build-calendar-intervals.ts';
-import { buildDeadlineSql, buildElapsedSql } from './business-time-sql.ts';
+import {
+	buildBusinessTimeLookups,
+	instantLookup,
+	positionLookup,
+	validLookups,
+	type BusinessTimeLookups
+} from './business-time-sql.ts';
 import { effectiveTicketsSql } from './corrections.ts';
 import { localDateSql, primeLocalDateZones } from './local-date-sql.ts';
 
@@ -81,24 +88,23 @@ const WORK_TABLES = [
 	'sla_tier_periods',
 	'sla_t',
 	'sla_c',
-	'sla_ev',
 	'sla_states',
+	'sla_h',
+	'sla_k',
 	'sla_agreements',
-	'sla_stops',
-	'sla_start',
 	'sla_pauses',
-	'sla_spans',
-	'sla_elapsed',
-	'sla_due_in',
-	'sla_due',
-	'sla_paused',
-	'sla_out',
+	'sla_bt',
 	...POLICY_TEMP_TABLES
 ];
 
 /** One round trip for all of them: a 10k-ticket incremental run is mostly such fixed costs. */
 async function dropWork(tx: Tx): Promise<void> {
-	await tx.run(WORK_TABLES.map((t) => `DROP TABLE IF EXISTS ${t};`).join('\n'));
+	await tx.run(
+		[
+			'DROP VIEW IF EXISTS sla_out_v;',
+			...WORK_TABLES.map((t) => `DROP TABLE IF EXISTS ${t};`)
+		].join('\n')
+	);
 }
 
 export async function loadPolicies(q: Queryable): Promise<PolicyVersion[]> {
@@ -177,12 +183,16 @@ export async function loadCalendars(q: Queryable): Promise<Map<string, Calendar>
 	return new Map(rows.map((r) => [String(r.id), parseCalendar(JSON.parse(String(r.body)))]));
 }
 
+/** the lookup tables the engine reads business time from, kept beside calendar_intervals */
+const LOOKUP_PREFIX = 'calendar_lookup';
+
 /**
  * The calendars' open intervals (the table the business-time SQL joins) are kept between runs:
  * building them walks every day of the range through the wall-clock rule, which costs more than
  * judging ten thousand tickets. They are rebuilt only when a calendar version changed or the range
  * needed grows past what was built (built with a year to spare); a preview with unsaved calendar
- * versions builds its own and leaves the kept ones marked stale.
+ * versions builds its own and leaves the kept ones marked stale. The lookup tables derived from
+ * them (business-time-sql.ts) are kept and rebuilt with them.
  */
 async function ensureCalendarIntervals(
 	tx: Tx,
@@ -191,23 +201,42 @@ async function ensureCalendarIntervals(
 	from: Date,
 	to: Date,
 	preview: boolean
-): Promise<void> {
+): Promise<BusinessTimeLookups> {
 	const ids = [...used].filter((id) => calendars.has(id)).sort();
 	const fingerprint = JSON.stringify(
 		ids.map((id) => [id, calendars.get(id)!.map((v) => [v.version, v.effectiveFrom])])
 	);
 	const kept = await tx.one(`SELECT value FROM meta WHERE key = 'calendar_intervals'`);
-	const exists = await tx.one(
-		`SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'calendar_intervals' AND table_schema = 'main'`
-	);
-	if (!preview && kept && Number(exists?.n)) {
-		const k = JSON.parse(String(kept.value)) as { fingerprint: string; from: string; to: string };
+	const tables = (
+		await tx.all(
+			`SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_name IN ($1, $2, $3)`,
+			['calendar_intervals', `${LOOKUP_PREFIX}_day`, `${LOOKUP_PREFIX}_cum`]
+		)
+	).map((r) => String(r.table_name));
+	if (!preview && kept && tables.includes('calendar_intervals')) {
+		const k = JSON.parse(String(kept.value)) as {
+			fingerprint: string;
+			from: string;
+			to: string;
+			lookups?: unknown;
+		};
 		if (
 			k.fingerprint === fingerprint &&
 			Date.parse(k.from) <= from.getTime() &&
 			Date.parse(k.to) >= to.getTime()
-		)
-			return;
+		) {
+			if (validLookups(k.lookups, LOOKUP_PREFIX) && tables.length === 3) return k.lookups;
+			const lookups = await buildBusinessTimeLookups(
+				tx,
+				LOOKUP_PREFIX,
+				CALENDAR_INTERVALS_TABLE,
+				true
+			);
+			await tx.run(`INSERT OR REPLACE INTO meta VALUES ('calendar_intervals', $1)`, [
+				JSON.stringify({ ...k, lookups })
+			]);
+			return lookups;
+		}
 	}
 	const buildFrom = new Date(from.getTime() - 365 * 86400_000);
 	const buildTo = new Date(to.getTime() + 365 * 86400_000);
@@ -215,11 +244,18 @@ async function ensureCalendarIntervals(
 	for (const id of ids)
 		rows.push(...versionedIntervals(id, calendars.get(id)!, buildFrom, buildTo));
 	await loadCalendarIntervals(tx, rows);
+	const lookups = await buildBusinessTimeLookups(tx, LOOKUP_PREFIX, CALENDAR_INTERVALS_TABLE, true);
 	if (preview) await tx.run(`DELETE FROM meta WHERE key = 'calendar_intervals'`);
 	else
 		await tx.run(`INSERT OR REPLACE INTO meta VALUES ('calendar_intervals', $1)`, [
-			JSON.stringify({ fingerprint, from: buildFrom.toISOString(), to: buildTo.toISOString() })
+			JSON.stringify({
+				fingerprint,
+				from: buildFrom.toISOString(),
+				to: buildTo.toISOString(),
+				lookups
+			})
 		]);
+	return lookups;
 }
 
 export async function recomputeSla(
@@ -285,7 +321,14 @@ export async function recomputeSla(
 					{ calendar?: string } | undefined;
 				if (oh?.calendar) used.add(oh.calendar);
 			}
-			await ensureCalendarIntervals(tx, calendars, used, from, to, !!opts.calendars);
+			const lookups = await ensureCalendarIntervals(
+				tx,
+				calendars,
+				used,
+				from,
+				to,
+				!!opts.calendars
+			);
 			await loadPolicyTables(tx, policies);
 			await tx.run(
 				`CREATE TEMP TABLE sla_agreements AS SELECT account_id, version, effective_from, body FROM target_agreements`
@@ -299,19 +342,19 @@ export async function recomputeSla(
 						JSON.stringify(opts.extraAgreement.targets)
 					]
 				);
-			await buildWorkTables(tx, everyTicket);
+			const outRows = await buildWorkTables(tx, everyTicket, lookups);
 			if (opts.dryRun) {
 				const changes = await tx.all(
 					`SELECT o.source, o.external_id, o.clock, s.verdict AS before_verdict, s.target_s AS before_target, s.business_s AS before_business,
 					   o.verdict AS after_verdict, o.target_s AS after_target, o.business_s AS after_business
-					 FROM sla_out o LEFT JOIN ticket_sla s ON s.source = o.source AND s.external_id = o.external_id AND s.clock = o.clock
+					 FROM sla_out_v o LEFT JOIN ticket_sla s ON s.source = o.source AND s.external_id = o.external_id AND s.clock = o.clock
 					 WHERE s.verdict IS DISTINCT FROM o.verdict OR s.target_s IS DISTINCT FROM o.target_s OR s.business_s IS DISTINCT FROM o.business_s
 					 ORDER BY o.source, o.external_id, o.clock`
 				);
 				const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 				return {
 					tickets: n,
-					rows: Number((await tx.one('SELECT count(*) AS n FROM sla_out'))?.n ?? 0),
+					rows: outRows,
 					ms: performance.now() - started,
 					changes: changes.map((c) => ({
 						source: String(c.source),
@@ -335,21 +378,25 @@ export async function recomputeSla(
 				await tx.run(
 					`DELETE FROM ticket_sla WHERE (source, external_id) IN (SELECT source, external_id FROM sla_scope)`
 				);
-				await tx.run(`INSERT INTO ticket_sla SELECT * FROM sla_out`);
+				await tx.run(`INSERT INTO ticket_sla SELECT * FROM sla_out_v`);
 				await tx.run('COMMIT');
 			} catch (e) {
 				await tx.run('ROLLBACK');
 				throw e;
 			}
-			const out = Number((await tx.one('SELECT count(*) AS n FROM sla_out'))?.n ?? 0);
-			return { tickets: n, rows: out, ms: performance.now() - started };
+			return { tickets: n, rows: outRows, ms: performance.now() - started };
 		} finally {
 			await dropWork(tx);
 		}
 	});
 }
 
-async function buildWorkTables(tx: Tx, everyTicket: boolean): Promise<void> {
+/** Builds the work tables and the view `sla_out_v` of the verdicts; returns how many rows it has. */
+async function buildWorkTables(
+	tx: Tx,
+	everyTicket: boolean,
+	lk: BusinessTimeLookups
+): Promise<number> {
 	// the creation date in each account's zone, by a lookup instead of ICU (local-date-sql.ts)
 	const zones = (await tx.all(`SELECT DISTINCT time_zone FROM accounts`)).map((r) =>
 		String(r.time_zone)
@@ -400,7 +447,8 @@ async function buildWorkTables(tx: Tx, everyTicket: boolean): Promise<void> {
 		LEFT JOIN pv p ON p.policy_id = b.policy_id AND b.created_local_date >= p.r_from AND b.created_local_date < p.r_to
 		LEFT JOIN tp ON tp.account_id = b.account_id AND b.created_local_date >= tp.r_from AND b.created_local_date < tp.r_to`);
 
-	// calendar rule, the R13 outside-hours check, targets (agreement > outside hours > policy)
+	// calendar rule, the R13 outside-hours check, targets (agreement > outside hours > policy):
+	// one row per clock, only what the later steps read (the ticket's own columns stay in sla_t)
 	await tx.run(`CREATE TEMP TABLE sla_c AS
 		WITH rule AS (
 		  SELECT t.tk, min(r.idx) AS idx
@@ -419,122 +467,121 @@ async function buildWorkTables(tx: Tx, everyTicket: boolean): Promise<void> {
 		clocks AS (SELECT DISTINCT policy_id, version, clock FROM sla_targets),
 		ag AS (SELECT account_id, body, effective_from AS r_from,
 		  COALESCE(lead(effective_from) OVER (PARTITION BY account_id ORDER BY effective_from, rowid DESC), 'infinity'::DATE) AS r_to FROM sla_agreements)
-		SELECT t.*, k.clock, t.tk * 2 + CASE k.clock WHEN 'resolution' THEN 1 ELSE 0 END AS ck, r.idx AS calendar_rule, rr.calendar_id,
+		SELECT t.tk, k.clock, t.tk * 2 + CASE k.clock WHEN 'resolution' THEN 1 ELSE 0 END AS ck, r.idx AS calendar_rule, rr.calendar_id,
 		  TRY_CAST(json_extract_string(ag.body, '$.' || k.clock || '.' || t.priority) AS DOUBLE) AS agreement_h,
 		  i.is_inside IS NOT DISTINCT FROM false AS outside_hours,
-		  tg.target_s AS policy_target_s, st.target_s AS outside_target_s
+		  tg.target_s AS policy_target_s, CASE WHEN k.clock = 'first_response' THEN st.target_s END AS outside_target_s
 		FROM sla_t t
 		JOIN clocks k ON k.policy_id = t.policy_id AND k.version = t.policy_version
 		LEFT JOIN rule r ON r.tk = t.tk
 		LEFT JOIN sla_rules rr ON rr.policy_id = t.policy_id AND rr.version = t.policy_version AND rr.idx = r.idx
 		LEFT JOIN inside i ON i.tk = t.tk
 		LEFT JOIN sla_targets tg ON tg.policy_id = t.policy_id AND tg.version = t.policy_version AND tg.clock = k.clock AND tg.tier = t.tier AND tg.priority = t.priority
-		LEFT JOIN sla_targets st ON st.policy_id = t.policy_id AND st.version = t.policy_version AND st.clock = k.clock AND k.clock = 'first_response' AND st.tier = i.oh_target_tier AND st.priority = t.priority
+		LEFT JOIN sla_targets st ON st.policy_id = t.policy_id AND st.version = t.policy_version AND st.clock = k.clock AND st.tier = i.oh_target_tier AND st.priority = t.priority
 		LEFT JOIN ag ON ag.account_id = t.account_id AND t.created_local_date >= ag.r_from AND t.created_local_date < ag.r_to`);
 
-	// the ticket history of the tickets in scope, matched to their numbers once
-	await tx.run(`CREATE TEMP TABLE sla_ev AS
-		SELECT b.tk, e."at", e.event_key, e.kind, lower(e.to_value) AS state
-		FROM ticket_events e JOIN sla_t b ON b.source = e.source AND b.external_id = e.ticket_id
-		WHERE e.kind IN ('status', 'pause_start', 'pause_end', 'created', 'resolved', 'closed', 'first_response', 'activity', 'reply', 'priority')`);
-
-	// the status history read once: each state with the next one's time (a pause lasts until the
-	// next state) and the previous state (a reopen leaves solved)
+	// the status history read once, straight from ticket_events: each state with the next one's
+	// time (a pause lasts until the next state) and the previous state (a reopen leaves solved)
 	await tx.run(`CREATE TEMP TABLE sla_states AS
-		SELECT tk, "at" AS p_from, kind, state, lead("at") OVER w AS p_to, lag(state) OVER w AS prev_state
-		FROM sla_ev WHERE kind NOT IN ('reply', 'priority')
-		WINDOW w AS (PARTITION BY tk ORDER BY "at", event_key)`);
+		SELECT b.tk, e."at" AS p_from, e.kind, lower(e.to_value) AS state,
+		  lead(e."at") OVER w AS p_to, lag(lower(e.to_value)) OVER w AS prev_state
+		FROM ticket_events e JOIN sla_t b ON b.source = e.source AND b.external_id = e.ticket_id
+		WHERE e.kind IN ('status', 'pause_start', 'pause_end', 'created', 'resolved', 'closed', 'first_response', 'activity')
+		WINDOW w AS (PARTITION BY b.tk ORDER BY e."at", e.event_key)`);
 
-	// where each clock stops: the first reply that counts (R28), else the export's time
-	await tx.run(`CREATE TEMP TABLE sla_stops AS
-		WITH replies AS (
-		  SELECT e.tk, min(e."at") FILTER (e.kind = 'first_response' OR (e.kind = 'reply' AND list_contains(s.first_response_kinds, e.state))) AS first_at,
-		    count(*) AS n
-		  FROM sla_ev e
-		  JOIN sla_t t ON t.tk = e.tk
-		  JOIN sla_settings s ON s.policy_id = t.policy_id AND s.version = t.policy_version
-		  WHERE e.kind IN ('reply', 'first_response')
-		  GROUP BY ALL),
-		states AS (SELECT tk, count(*) AS n FROM sla_states GROUP BY ALL)
-		SELECT c.ck,
-		  CASE WHEN c.clock = 'first_response' THEN (CASE WHEN r.n > 0 THEN r.first_at ELSE c.first_response_at END) ELSE c.resolved_at END AS stopped_at,
-		  CASE WHEN c.clock = 'first_response' THEN (CASE WHEN r.n > 0 THEN (CASE WHEN r.first_at IS NOT NULL THEN 'events' END) ELSE c.first_response_origin END)
-		       ELSE (CASE WHEN c.resolved_at IS NOT NULL THEN 'export' END) END AS stop_origin,
-		  COALESCE(st.n, 0) > 0 AS pauses_available
-		FROM sla_c c
-		LEFT JOIN replies r ON r.tk = c.tk
-		LEFT JOIN states st ON st.tk = c.tk`);
+	// per ticket, from its history: the first reply that counts (R28), whether it has replies and
+	// states at all, the last priority change and the last reopen
+	await tx.run(`CREATE TEMP TABLE sla_h AS
+		SELECT tk, min(first_at) AS first_at, sum(n_replies) AS n_replies, sum(n_states) AS n_states,
+		  max(last_priority_change) AS last_priority_change, max(last_reopen) AS last_reopen
+		FROM (
+		  SELECT b.tk,
+		    min(e."at") FILTER (e.kind = 'first_response' OR (e.kind = 'reply' AND list_contains(s.first_response_kinds, lower(e.to_value)))) AS first_at,
+		    count(*) FILTER (e.kind IN ('reply', 'first_response')) AS n_replies, 0 AS n_states,
+		    max(e."at") FILTER (e.kind = 'priority') AS last_priority_change, NULL::TIMESTAMPTZ AS last_reopen
+		  FROM ticket_events e JOIN sla_t b ON b.source = e.source AND b.external_id = e.ticket_id
+		  JOIN sla_settings s ON s.policy_id = b.policy_id AND s.version = b.policy_version
+		  WHERE e.kind IN ('reply', 'first_response', 'priority')
+		  GROUP BY b.tk
+		  UNION ALL
+		  SELECT tk, NULL, 0, count(*), NULL,
+		    max(p_from) FILTER (kind = 'status' AND prev_state IN ('solved', 'resolved') AND state NOT IN ('solved', 'resolved', 'closed'))
+		  FROM sla_states GROUP BY tk)
+		GROUP BY tk`);
 
-	// where each clock starts: creation; the last priority change when the policy restarts the
-	// clock at a change (measuredPriority); the last reopen for resolution when a reopen starts a
-	// new cycle (reopen: new-cycle)
-	await tx.run(`CREATE TEMP TABLE sla_start AS
-		WITH changes AS (SELECT tk, max("at") AS last_priority_change FROM sla_ev WHERE kind = 'priority' GROUP BY ALL),
-		reopens AS (
-		  SELECT tk, max(p_from) AS last_reopen FROM sla_states
-		  WHERE kind = 'status' AND prev_state IN ('solved', 'resolved') AND state NOT IN ('solved', 'resolved', 'closed')
-		  GROUP BY ALL)
-		SELECT c.ck,
-		  greatest(c.created_at,
-		    CASE WHEN s.measured_priority = 'restart-at-change' THEN pc.last_priority_change END,
-		    CASE WHEN c.clock = 'resolution' AND s.reopen = 'new-cycle' THEN ro.last_reopen END) AS started_at
-		FROM sla_c c
-		JOIN sla_settings s ON s.policy_id = c.policy_id AND s.version = c.policy_version
-		LEFT JOIN changes pc ON pc.tk = c.tk
-		LEFT JOIN reopens ro ON ro.tk = c.tk`);
+	// where each clock starts and stops: creation, or the last priority change when the policy
+	// restarts the clock at a change (measuredPriority), or the last reopen for resolution when a
+	// reopen starts a new cycle; the first reply that counts, else the export's time
+	await tx.run(`CREATE TEMP TABLE sla_k AS
+		SELECT c.ck, c.tk, c.clock, c.calendar_id,
+		  greatest(t.created_at,
+		    CASE WHEN s.measured_priority = 'restart-at-change' THEN h.last_priority_change END,
+		    CASE WHEN c.clock = 'resolution' AND s.reopen = 'new-cycle' THEN h.last_reopen END) AS started_at,
+		  CASE WHEN c.clock = 'first_response' THEN (CASE WHEN h.n_replies > 0 THEN h.first_at ELSE t.first_response_at END) ELSE t.resolved_at END AS stopped_at,
+		  CASE WHEN c.clock = 'first_response' THEN (CASE WHEN h.n_replies > 0 THEN (CASE WHEN h.first_at IS NOT NULL THEN 'events' END) ELSE t.first_response_origin END)
+		       ELSE (CASE WHEN t.resolved_at IS NOT NULL THEN 'export' END) END AS stop_origin,
+		  COALESCE(h.n_states, 0) > 0 AS pauses_available,
+		  COALESCE(c.agreement_h * 3600, CASE WHEN c.outside_hours THEN c.outside_target_s END, c.policy_target_s) AS target_s,
+		  CASE WHEN c.agreement_h IS NOT NULL THEN 'agreement' WHEN c.outside_hours AND c.outside_target_s IS NOT NULL THEN 'standard-outside-hours' WHEN c.policy_target_s IS NOT NULL THEN 'policy' END AS target_origin,
+		  c.calendar_rule, t.as_of
+		FROM sla_c c JOIN sla_t t ON t.tk = c.tk
+		JOIN sla_settings s ON s.policy_id = t.policy_id AND s.version = t.policy_version
+		LEFT JOIN sla_h h ON h.tk = c.tk`);
 
-	// pauses (R17) from the status history; a reopened ticket's solved spans pause resolution
+	// pauses (R17) from the status history, clipped to the clock; a reopened ticket's solved spans
+	// pause resolution
 	await tx.run(`CREATE TEMP TABLE sla_pauses AS
-		SELECT c.ck, c.calendar_id,
-		  greatest(st.p_from, ss.started_at) AS a,
-		  least(COALESCE(st.p_to, 'infinity'::TIMESTAMPTZ), COALESCE(sp.stopped_at, c.as_of)) AS b
-		FROM sla_c c
-		JOIN sla_settings s ON s.policy_id = c.policy_id AND s.version = c.policy_version
-		JOIN sla_stops sp ON sp.ck = c.ck
-		JOIN sla_start ss ON ss.ck = c.ck
-		JOIN sla_states st ON st.tk = c.tk
+		SELECT k.ck, k.calendar_id, greatest(st.p_from, k.started_at) AS a,
+		  least(COALESCE(st.p_to, 'infinity'::TIMESTAMPTZ), COALESCE(k.stopped_at, k.as_of)) AS b
+		FROM sla_k k
+		JOIN sla_t t ON t.tk = k.tk
+		JOIN sla_settings s ON s.policy_id = t.policy_id AND s.version = t.policy_version
+		JOIN sla_states st ON st.tk = k.tk
 		WHERE (st.kind = 'pause_start' OR (st.kind = 'status' AND list_contains(s.pause_statuses, st.state))
-		       OR (c.clock = 'resolution' AND s.reopen = 'resume' AND (st.kind = 'resolved' OR (st.kind = 'status' AND st.state IN ('solved', 'resolved')))))
-		  AND greatest(st.p_from, ss.started_at) < least(COALESCE(st.p_to, 'infinity'::TIMESTAMPTZ), COALESCE(sp.stopped_at, c.as_of))`);
+		       OR (k.clock = 'resolution' AND s.reopen = 'resume' AND (st.kind = 'resolved' OR (st.kind = 'status' AND st.state IN ('solved', 'resolved')))))
+		  AND greatest(st.p_from, k.started_at) < least(COALESCE(st.p_to, 'infinity'::TIMESTAMPTZ), COALESCE(k.stopped_at, k.as_of))`);
 
-	// spans whose open time is counted: a clock's main span keyed by ck, its pauses by numbers
-	// above every ck
-	await tx.run(`CREATE TEMP TABLE sla_spans AS
-		SELECT c.ck AS key, c.ck AS clock_key, 'main' AS part, c.calendar_id, ss.started_at AS a, COALESCE(sp.stopped_at, c.as_of) AS b
-		FROM sla_c c JOIN sla_stops sp USING (ck) JOIN sla_start ss USING (ck)
-		UNION ALL
-		SELECT (SELECT max(ck) FROM sla_c) + row_number() OVER () AS key, ck, 'pause', calendar_id, a, b FROM sla_pauses`);
-	const elapsed = buildElapsedSql('sla_spans');
-	await tx.run(
-		`CREATE TEMP TABLE sla_elapsed AS SELECT e.key, s.part, s.clock_key, e.business_s FROM (${elapsed.sql}) e JOIN sla_spans s USING (key)`,
-		elapsed.params
-	);
-	await tx.run(
-		`CREATE TEMP TABLE sla_paused AS SELECT clock_key AS key, sum(business_s) AS s FROM sla_elapsed WHERE part = 'pause' GROUP BY 1`
-	);
+	// business seconds (open seconds of the calendar) of the clock's span and of its pauses, by the
+	// lookup tables (business-time-sql.ts): position(b) - position(a), 0 when b <= a
+	const pa = positionLookup(lk, 'x.a', 'x.calendar_id', 'da');
+	const pb = positionLookup(lk, 'x.b', 'x.calendar_id', 'db');
+	await tx.run(`CREATE TEMP TABLE sla_bt AS
+		SELECT ck,
+		  any_value(business_s) FILTER (part = 0) AS gross_s,
+		  sum(business_s) FILTER (part = 1) AS paused_s,
+		  any_value(pos_a) FILTER (part = 0) AS pos_start
+		FROM (
+		  SELECT x.ck, x.part, ${pa.us} AS pos_a,
+		    CASE WHEN x.a IS NULL OR x.b IS NULL THEN NULL WHEN x.b <= x.a THEN 0::DOUBLE ELSE (${pb.us} - ${pa.us})::DOUBLE / 1000000 END AS business_s
+		  FROM (
+		    SELECT ck, 0 AS part, calendar_id, started_at AS a, COALESCE(stopped_at, as_of) AS b FROM sla_k
+		    UNION ALL
+		    SELECT ck, 1, calendar_id, a, b FROM sla_pauses) x
+		  ${pa.join}
+		  ${pb.join})
+		GROUP BY ck`);
 
-	await tx.run(`CREATE TEMP TABLE sla_due_in AS
-		SELECT c.ck AS key, c.calendar_id, ss.started_at AS a,
-		  COALESCE(c.agreement_h * 3600, CASE WHEN c.outside_hours THEN c.outside_target_s END, c.policy_target_s) + COALESCE(p.s, 0) AS seconds
-		FROM sla_c c JOIN sla_start ss USING (ck) LEFT JOIN sla_paused p ON p.key = c.ck`);
-	const due = buildDeadlineSql('sla_due_in');
-	await tx.run(`CREATE TEMP TABLE sla_due AS ${due.sql}`, due.params);
-
-	await tx.run(`CREATE TEMP TABLE sla_out AS
+	// the due instant: where target + paused seconds of open time have passed since the start;
+	// then the verdict
+	const due = instantLookup(lk, 'x.target_us', 'x.calendar_id', 'q');
+	await tx.run(`CREATE TEMP VIEW sla_out_v AS
 		WITH x AS (
-		  SELECT c.*, ss.started_at, sp.stopped_at, sp.stop_origin, sp.pauses_available, m.business_s AS gross_s, COALESCE(p.s, 0) AS paused_s, d.deadline AS due_at,
-		    COALESCE(c.agreement_h * 3600, CASE WHEN c.outside_hours THEN c.outside_target_s END, c.policy_target_s) AS target_s,
-		    CASE WHEN c.agreement_h IS NOT NULL THEN 'agreement' WHEN c.outside_hours AND c.outside_target_s IS NOT NULL THEN 'standard-outside-hours' WHEN c.policy_target_s IS NOT NULL THEN 'policy' END AS target_origin,
-		    s.excluded_types, s.closed_without_response
-		  FROM sla_c c
-		  JOIN sla_settings s ON s.policy_id = c.policy_id AND s.version = c.policy_version
-		  JOIN sla_stops sp USING (ck)
-		  JOIN sla_start ss USING (ck)
-		  LEFT JOIN sla_elapsed m ON m.key = c.ck AND m.part = 'main'
-		  LEFT JOIN sla_paused p ON p.key = c.ck
-		  LEFT JOIN sla_due d ON d.key = c.ck),
+		  SELECT t.source, t.external_id, k.clock, t.policy_id, t.policy_version, t.tier, t.priority, t.language, k.calendar_id, k.calendar_rule,
+		    k.target_s, k.target_origin, k.started_at, k.stopped_at, k.stop_origin, k.pauses_available, t.as_of, t.created_local_date,
+		    t.status, t.type, t.external_flag, s.excluded_types, s.closed_without_response,
+		    bt.gross_s, COALESCE(bt.paused_s, 0) AS paused_s,
+		    k.target_s + COALESCE(bt.paused_s, 0) AS due_seconds,
+		    bt.pos_start + CAST(round((k.target_s + COALESCE(bt.paused_s, 0))::DOUBLE * 1000000) AS BIGINT) AS target_us
+		  FROM sla_k k JOIN sla_t t ON t.tk = k.tk
+		  JOIN sla_settings s ON s.policy_id = t.policy_id AND s.version = t.policy_version
+		  LEFT JOIN sla_bt bt ON bt.ck = k.ck),
 		v AS (
 		  SELECT x.*, greatest(gross_s - paused_s, 0) AS business_s,
+		    CASE
+		      WHEN x.started_at IS NULL OR x.due_seconds IS NULL OR x.due_seconds < 0 THEN NULL
+		      WHEN x.due_seconds = 0 THEN x.started_at
+		      ELSE ${due.at}
+		    END AS due_at,
 		    CASE
 		      WHEN tier IS NULL THEN 'no tier in force at creation'
 		      WHEN priority IS NULL THEN 'no priority'
@@ -543,7 +590,7 @@ async function buildWorkTables(tx: Tx, everyTicket: boolean): Promise<void> {
 		      WHEN target_s IS NULL THEN 'no target for tier ' || tier || ' and priority ' || priority
 		      WHEN clock = 'first_response' AND stopped_at IS NULL AND status IN ('solved', 'closed') AND closed_without_response = 'exclude' THEN 'closed without any response'
 		    END AS excluded_reason
-		  FROM x)
+		  FROM x ${due.join})
 		SELECT source, external_id, clock, policy_id, policy_version, tier, priority, language, calendar_id, calendar_rule,
 		  target_s, target_origin, started_at, stopped_at, stop_origin, business_s, paused_s, pauses_available, due_at,
 		  CASE WHEN excluded_reason IS NOT NULL THEN 'excluded'
@@ -559,4 +606,8 @@ async function buildWorkTables(tx: Tx, everyTicket: boolean): Promise<void> {
 		  CASE WHEN account_id IS NULL THEN 'no account: the export names no organisation' WHEN policy_id IS NULL THEN 'the account has no policy yet (complete it on /accounts)' ELSE 'no version of policy ' || policy_id || ' was in force at creation' END,
 		  as_of, now(), created_local_date
 		FROM sla_t WHERE policy_version IS NULL`);
+	const rows = await tx.one(
+		`SELECT (SELECT count(*) FROM sla_k) + (SELECT count(*) FROM sla_t WHERE policy_version IS NULL) AS n`
+	);
+	return Number(rows?.n ?? 0);
 }
