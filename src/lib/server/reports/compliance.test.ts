@@ -252,6 +252,24 @@ describe('compliance view', () => {
 		expect(o.csms).toEqual(['Eva', 'Mark']);
 		expect(o.types).toEqual(['incident', 'question']);
 		expect(o.months[0]).toBe('2026-04');
+		// kept until the data changes, then read again
+		expect(await filterOptions(store, ALL_ACCOUNTS)).toBe(o);
+		await store.run(
+			`INSERT INTO tickets (source, external_id, account_id, created_at, row_hash, import_id, first_import_id)
+			 VALUES ('t', 'late', 'globex', TIMESTAMPTZ '2026-03-20 09:00:00Z', '', 1, 1)`
+		);
+		await store.run(
+			`INSERT INTO ticket_sla (source, external_id, clock, tier, verdict, computed_at, created_local_date)
+			 VALUES ('t', 'late', 'first_response', 'Goud', 'met', now() + INTERVAL 1 MINUTE, DATE '2026-03-20')`
+		);
+		expect((await filterOptions(store, ALL_ACCOUNTS)).tiers).toEqual([
+			'Goud',
+			'Premium',
+			'Standard',
+			'Zilver'
+		]);
+		await store.run(`DELETE FROM ticket_sla WHERE external_id = 'late'`);
+		await store.run(`DELETE FROM tickets WHERE external_id = 'late'`);
 	});
 });
 

@@ -384,8 +384,38 @@ export async function defaultMonth(q: Queryable, scope: Scope): Promise<string> 
 	return str(r?.before_as_of) ?? str(r?.latest) ?? new Date().toISOString().slice(0, 7);
 }
 
-/** The values the filters offer, from the verdicts in scope. */
+/**
+ * What the data is at: changes with every import, undo, recompute, correction and accounts file.
+ * Cheap (a few aggregates); what is derived from all tickets can be kept until it changes.
+ */
+export async function dataVersion(q: Queryable): Promise<string> {
+	const r = await q.one(
+		`SELECT (SELECT max(id) FROM imports) AS imports,
+		   (SELECT count(*) FILTER (status = 'rolled_back') FROM imports) AS undone,
+		   (SELECT max(computed_at) FROM ticket_sla) AS computed,
+		   (SELECT count(*) FROM ticket_sla) AS verdicts,
+		   (SELECT count(*) FROM ticket_corrections) AS corrections,
+		   (SELECT max(updated_at) FROM accounts) AS accounts, (SELECT count(*) FROM accounts) AS n_accounts`
+	);
+	return JSON.stringify(r ?? {});
+}
+
+const optionsCache = new WeakMap<object, Map<string, FilterOptions>>();
+
+/** The values the filters offer, from the verdicts in scope (kept until the data changes). */
 export async function filterOptions(q: Queryable, scope: Scope): Promise<FilterOptions> {
+	const key = `${await dataVersion(q)}|${JSON.stringify(scope)}`;
+	let perStore = optionsCache.get(q);
+	if (!perStore) optionsCache.set(q, (perStore = new Map()));
+	const hit = perStore.get(key);
+	if (hit) return hit;
+	const fresh = await readFilterOptions(q, scope);
+	perStore.clear();
+	perStore.set(key, fresh);
+	return fresh;
+}
+
+async function readFilterOptions(q: Queryable, scope: Scope): Promise<FilterOptions> {
 	const s = scopeFilter(scope, 't.account_id', 1);
 	const r = await q.one(
 		`SELECT
