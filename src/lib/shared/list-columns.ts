@@ -36,3 +36,18 @@ export const VERDICT_LABELS: Record<string, string> = {
 	open_missed: 'open and missed',
 	excluded: 'excluded'
 };
+
+/** The columns the server sorts the list by, each with its default direction. */
+export const LIST_SORT_DEFAULTS = {
+	created: 'asc',
+	account: 'asc',
+	priority: 'desc',
+	tier: 'desc',
+	business: 'desc',
+	ratio: 'desc',
+	due: 'desc',
+	verdict: 'desc'
+} as const satisfies Partial<Record<ListColumnKey, 'asc' | 'desc'>>;
+
+export type ListSort = keyof typeof LIST_SORT_DEFAULTS;
+export const LIST_SORTS = Object.keys(LIST_SORT_DEFAULTS) as ListSort[];

@@ -5,22 +5,10 @@
  * both read the same, in Dutch time (formatInstant).
  */
 import { formatInstant } from '$lib/components/format';
-import { VERDICT_LABELS, type ListColumn } from '$lib/shared/list-columns';
+import { LIST_SORT_DEFAULTS, VERDICT_LABELS, type ListColumn } from '$lib/shared/list-columns';
 
-/**
- * The columns the server can sort the list by (LIST_SORTS of the compliance report, which lives
- * under $lib/server and so cannot be imported here), each with its default direction.
- */
-export const SERVER_SORTS: Record<string, 'asc' | 'desc'> = {
-	created: 'asc',
-	account: 'asc',
-	priority: 'desc',
-	tier: 'desc',
-	business: 'desc',
-	ratio: 'desc',
-	due: 'desc',
-	verdict: 'desc'
-};
+/** The columns the server sorts the list by, each with its default direction. */
+export const SERVER_SORTS: Readonly<Record<string, 'asc' | 'desc'>> = LIST_SORT_DEFAULTS;
 
 const hoursFormat = new Intl.NumberFormat('nl-NL', {
 	minimumFractionDigits: 1,

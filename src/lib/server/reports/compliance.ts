@@ -13,9 +13,16 @@ import type { Param, Queryable, Row } from '../db/index.ts';
 import { scopeFilter, type Scope } from '../scope.ts';
 import { businessSecondsBetween } from '../../domain/calendar.ts';
 import { loadCalendars } from '../sla/recompute.ts';
-import { LIST_COLUMNS, type ListColumnKey, type ListRow } from '../../shared/list-columns.ts';
+import {
+	LIST_COLUMNS,
+	LIST_SORT_DEFAULTS,
+	LIST_SORTS,
+	type ListColumnKey,
+	type ListRow,
+	type ListSort
+} from '../../shared/list-columns.ts';
 
-export { LIST_COLUMNS, type ListColumnKey, type ListRow };
+export { LIST_COLUMNS, LIST_SORTS, type ListColumnKey, type ListRow, type ListSort };
 
 export type Clock = 'first_response' | 'resolution';
 export const CLOCKS: Clock[] = ['first_response', 'resolution'];
@@ -56,18 +63,6 @@ export interface ListFilters extends ComplianceFilters {
 	sort: ListSort;
 	dir: 'asc' | 'desc';
 }
-
-export const LIST_SORTS = [
-	'created',
-	'account',
-	'priority',
-	'tier',
-	'business',
-	'ratio',
-	'due',
-	'verdict'
-] as const;
-export type ListSort = (typeof LIST_SORTS)[number];
 
 export class FilterError extends Error {}
 
@@ -167,7 +162,7 @@ export function parseListFilters(params: URLSearchParams, defaultMonth: string):
 	const sort = (params.get('sort') || 'created') as ListSort;
 	if (!LIST_SORTS.includes(sort))
 		throw new FilterError(`sort: "${sort}" is not one of ${LIST_SORTS.join(', ')}`);
-	const dir = params.get('dir') || (sort === 'created' || sort === 'account' ? 'asc' : 'desc');
+	const dir = params.get('dir') || LIST_SORT_DEFAULTS[sort];
 	if (dir !== 'asc' && dir !== 'desc') throw new FilterError(`dir: "${dir}" is not asc or desc`);
 	return { ...f, verdict, bin, sort, dir };
 }
@@ -190,8 +185,7 @@ export function filterParams(
 	if (g.verdict && g.verdict !== 'all') p.set('verdict', g.verdict);
 	if (g.bin !== null && g.bin !== undefined) p.set('bin', String(g.bin));
 	if (g.sort && g.sort !== 'created') p.set('sort', g.sort);
-	if (g.dir && g.sort && g.dir !== (g.sort === 'created' || g.sort === 'account' ? 'asc' : 'desc'))
-		p.set('dir', g.dir);
+	if (g.dir && g.sort && g.dir !== LIST_SORT_DEFAULTS[g.sort]) p.set('dir', g.dir);
 	return p;
 }
 
