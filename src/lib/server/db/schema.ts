@@ -345,3 +345,50 @@ export const ticketSla = pgTable('ticket_sla', {
 	/** the creation date in the account's zone: what months and days of every report group by */
 	createdLocalDate: date('created_local_date', { mode: 'string' })
 });
+
+/**
+ * The monthly operational review of one account (month in the account's zone): the CSM's
+ * "agreements and actions" text while it is a draft; once finalised, the snapshot of everything
+ * it showed (figures, policy versions, as-of instant, text), which never changes afterwards.
+ */
+export const reviews = pgTable(
+	'reviews',
+	{
+		accountId: text('account_id').notNull(),
+		/** yyyy-mm */
+		month: text('month').notNull(),
+		agreements: text('agreements'),
+		updatedBy: text('updated_by'),
+		updatedAt: instant('updated_at').notNull(),
+		finalisedBy: text('finalised_by'),
+		finalisedAt: instant('finalised_at'),
+		snapshot: json('snapshot')
+	},
+	(t) => [primaryKey({ columns: [t.accountId, t.month] })]
+);
+
+/** The training-needs thresholds, versioned like policies: a change is a new version from a date. */
+export const trainingSettings = pgTable('training_settings', {
+	version: integer('version').primaryKey(),
+	effectiveFrom: date('effective_from', { mode: 'string' }).notNull(),
+	body: json('body').notNull(),
+	reason: text('reason').notNull(),
+	createdBy: text('created_by').notNull(),
+	createdAt: instant('created_at').notNull()
+});
+
+/**
+ * What an account manager recorded about training for an account: offered, accepted, held or
+ * declined, on a date, with a note and who recorded it. From a decline — or 30 days after an
+ * offer nobody answered (R20) — the account's how-to questions become chargeable.
+ */
+export const trainingRecords = pgTable('training_records', {
+	id: uuid('id').primaryKey().defaultRandom(),
+	accountId: text('account_id').notNull(),
+	/** offered | accepted | held | declined */
+	status: text('status').notNull(),
+	onDate: date('on_date', { mode: 'string' }).notNull(),
+	note: text('note'),
+	recordedBy: text('recorded_by').notNull(),
+	recordedAt: instant('recorded_at').notNull()
+});
