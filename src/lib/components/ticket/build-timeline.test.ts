@@ -57,6 +57,22 @@ describe('buildTimeline', () => {
 		}
 	});
 
+	it('marks a priority change where it falls, with from and to', () => {
+		const h = buildTimeline({
+			...input,
+			priorityChanges: [
+				// Monday 09:00Z = 10:00 local: one hour into Monday's window
+				{ at: '2024-03-04T09:00:00Z', from: 'P3', to: 'P1' },
+				// before creation: not on the axis
+				{ at: '2024-02-01T09:00:00Z', from: 'P4', to: 'P3' }
+			]
+		});
+		const marks = h.markers.filter((m) => m.kind === 'priority');
+		expect(marks).toHaveLength(1);
+		expect(marks[0].label).toBe('P3 → P1');
+		expect((marks[0].x - h.windows[1].x) / h.windows[1].width).toBeCloseTo(1 / 8, 6);
+	});
+
 	it('draws the due marker where it falls and the as-of marker while open', () => {
 		const due = g.markers.find((m) => m.kind === 'due');
 		expect(due && due.x > g.windows[1].x && due.x < g.right).toBe(true);

@@ -30,6 +30,8 @@ export interface TimelineInput {
 		closed?: string;
 	}[];
 	pauses: { from: string; to: string; seconds: number }[];
+	/** priority changes (ISO instants), drawn as markers where they fall on the axis */
+	priorityChanges?: { at: string; from: string | null; to: string | null }[];
 }
 
 export interface TimelineSpan {
@@ -46,7 +48,7 @@ export interface TimelineClosedDay extends TimelineSpan {
 
 export interface TimelineMarker {
 	x: number;
-	kind: 'created' | 'stop' | 'as-of' | 'due';
+	kind: 'created' | 'stop' | 'as-of' | 'due' | 'priority';
 	label: string;
 }
 
@@ -143,6 +145,15 @@ export function buildTimeline(input: TimelineInput): TimelineGeometry {
 			: { x: scale(end), kind: 'as-of', label: 'as of' }
 	);
 	if (due !== null && due <= to) markers.push({ x: scale(due), kind: 'due', label: 'due' });
+	for (const c of input.priorityChanges ?? []) {
+		const at = localOf(c.at, input.zone);
+		if (at < from || at > to) continue;
+		markers.push({
+			x: scale(at),
+			kind: 'priority',
+			label: `${c.from ?? '—'} → ${c.to ?? '—'}`
+		});
+	}
 
 	return {
 		width: TIMELINE_WIDTH,

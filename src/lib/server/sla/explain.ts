@@ -66,6 +66,8 @@ export interface Explanation {
 		language: string | null;
 	};
 	corrections: Correction[];
+	/** priority changes in the status history, oldest first */
+	priorityChanges: { at: string; from: string | null; to: string | null }[];
 	notInExport: string[];
 	notes: string[];
 	clocks: ClockExplanation[];
@@ -86,7 +88,7 @@ export async function explainTicket(
 	id: string
 ): Promise<Explanation | null> {
 	// everything the explanation reads, at once: each read runs on a connection of its own
-	const [t, corrections, rows, policies, calendars, allStates] = await Promise.all([
+	const [t, corrections, rows, policies, calendars, allStates, priorityRows] = await Promise.all([
 		q.one(
 			`SELECT t.*, a.name AS account_name FROM tickets t LEFT JOIN accounts a ON a.id = t.account_id WHERE t.source = $1 AND t.external_id = $2`,
 			[source, id]
@@ -101,6 +103,10 @@ export async function explainTicket(
 		q.all(
 			`SELECT "at", lead("at") OVER (ORDER BY "at", event_key) AS next_at, kind, lower(to_value) AS state FROM ticket_events
 			 WHERE source = $1 AND ticket_id = $2 AND kind IN ('status', 'pause_start', 'pause_end', 'created', 'resolved', 'closed', 'first_response', 'activity') ORDER BY "at"`,
+			[source, id]
+		),
+		q.all(
+			`SELECT "at", from_value, to_value FROM ticket_events WHERE source = $1 AND ticket_id = $2 AND kind = 'priority' ORDER BY "at", event_key`,
 			[source, id]
 		)
 	]);
@@ -303,6 +309,11 @@ export async function explainTicket(
 			language: t.language === null ? null : String(t.language)
 		},
 		corrections,
+		priorityChanges: priorityRows.map((r) => ({
+			at: String(r.at),
+			from: r.from_value === null ? null : String(r.from_value),
+			to: r.to_value === null ? null : String(r.to_value)
+		})),
 		notInExport: Array.isArray(t.missing_fields) ? t.missing_fields.map(String) : [],
 		notes: [...new Set(notes)],
 		clocks
