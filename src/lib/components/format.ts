@@ -82,3 +82,32 @@ export function formatMonth(month: string): string {
 		.format(new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, 1)))
 		.replace('.', '');
 }
+
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * An instant in a given zone (an account's), e.g. "4 mrt 2024, 09:15"; Amsterdam when the zone
+ * is missing or unknown. Pages say which zone next to it.
+ */
+export function formatInstantIn(
+	iso: string | null | undefined,
+	zone: string | null | undefined
+): string {
+	const d = parse(iso);
+	if (!d) return '—';
+	const z = zone || DISPLAY_ZONE;
+	let f = zoneFormats.get(z);
+	if (!f) {
+		try {
+			f = new Intl.DateTimeFormat('nl-NL', {
+				timeZone: z,
+				dateStyle: 'medium',
+				timeStyle: 'short'
+			});
+		} catch {
+			f = instantFormat;
+		}
+		zoneFormats.set(z, f);
+	}
+	return f.format(d);
+}

@@ -2,9 +2,9 @@
  * What the ticket list's two tables share (the server-rendered page and the virtualised table):
  * how a cell reads, which columns the server can sort by, and the words of the list's heading.
  * Instants arrive as ISO text in the page data and as epoch milliseconds in the Arrow stream;
- * both read the same, in Dutch time (formatInstant).
+ * both read the same, in the account's zone (the list's Zone column names it).
  */
-import { formatInstant } from '$lib/components/format';
+import { formatInstantIn } from '$lib/components/format';
 import { LIST_SORT_DEFAULTS, VERDICT_LABELS, type ListColumn } from '$lib/shared/list-columns';
 
 /** The columns the server sorts the list by, each with its default direction. */
@@ -32,13 +32,18 @@ export function formatPercent(fraction: number): string {
 /** One cell of the list as text; "—" for a missing value. */
 export function formatCell(
 	column: Pick<ListColumn, 'key' | 'type'>,
-	value: string | number | null | undefined
+	value: string | number | null | undefined,
+	/** the account's zone: instants are shown in it (the list has a Zone column) */
+	zone?: string | null
 ): string {
 	if (value === null || value === undefined || (typeof value === 'number' && Number.isNaN(value)))
 		return '—';
 	switch (column.type) {
 		case 'instant':
-			return formatInstant(typeof value === 'number' ? new Date(value).toISOString() : value);
+			return formatInstantIn(
+				typeof value === 'number' ? new Date(value).toISOString() : value,
+				zone
+			);
 		case 'hours':
 			return formatHours(Number(value));
 		case 'percent':
