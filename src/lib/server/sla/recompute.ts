@@ -87,13 +87,13 @@ const WORK_TABLES = [
 	'sla_scope',
 	'sla_tier_periods',
 	'sla_t',
-	'sla_c',
 	'sla_states',
 	'sla_h',
+	'sla_s',
 	'sla_k',
 	'sla_agreements',
 	'sla_pauses',
-	'sla_bt',
+	'sla_paused',
 	...POLICY_TEMP_TABLES
 ];
 
@@ -267,6 +267,10 @@ export async function recomputeSla(
 	const calendars = opts.calendars ?? (await loadCalendarVersions(store));
 	return store.withWriter(async (_conn, tx) => {
 		await dropWork(tx);
+		// the work tables' row order means nothing (every join is by key): DuckDB may then write
+		// them from both threads. A global setting, put back as it was at the end.
+		const order = await tx.one(`SELECT current_setting('preserve_insertion_order') AS v`);
+		await tx.run(`SET preserve_insertion_order = false`);
 		try {
 			if (opts.policyScope) {
 				await tx.run(
@@ -387,6 +391,7 @@ export async function recomputeSla(
 			return { tickets: n, rows: outRows, ms: performance.now() - started };
 		} finally {
 			await dropWork(tx);
+			await tx.run(`SET preserve_insertion_order = ${order?.v === false ? 'false' : 'true'}`);
 		}
 	});
 }
@@ -441,15 +446,52 @@ async function buildWorkTables(
 		pv AS (SELECT policy_id, version, effective_from AS r_from,
 		  COALESCE(lead(effective_from) OVER (PARTITION BY policy_id ORDER BY effective_from, rowid DESC), 'infinity'::DATE) AS r_to FROM sla_policies),
 		tp AS (SELECT account_id, tier, effective_on AS r_from,
-		  COALESCE(lead(effective_on) OVER (PARTITION BY account_id ORDER BY effective_on, rowid DESC), 'infinity'::DATE) AS r_to FROM sla_tier_periods)
+		  COALESCE(lead(effective_on) OVER (PARTITION BY account_id ORDER BY effective_on, changed_on DESC, rowid DESC), 'infinity'::DATE) AS r_to FROM sla_tier_periods)
 		SELECT b.*, p.version AS policy_version, tp.tier
 		FROM (SELECT * EXCLUDE (tz_o, time_zone), ${tzLocal.localDate('tz_o')} AS created_local_date FROM base) b
 		LEFT JOIN pv p ON p.policy_id = b.policy_id AND b.created_local_date >= p.r_from AND b.created_local_date < p.r_to
 		LEFT JOIN tp ON tp.account_id = b.account_id AND b.created_local_date >= tp.r_from AND b.created_local_date < tp.r_to`);
 
-	// calendar rule, the R13 outside-hours check, targets (agreement > outside hours > policy):
-	// one row per clock, only what the later steps read (the ticket's own columns stay in sla_t)
-	await tx.run(`CREATE TEMP TABLE sla_c AS
+	// the status history read once, straight from ticket_events: each state with the next one's
+	// time (a pause lasts until the next state) and the previous state (a reopen leaves solved).
+	// Kept: the states that can pause a clock under the ticket's policy, the reopens, and each
+	// ticket's first state (that it has any: "pauses available").
+	await tx.run(`CREATE TEMP TABLE sla_states AS
+		SELECT tk, p_from, kind, state, p_to, prev_state, rn = 1 AS first_state FROM (
+		  SELECT tk, "at" AS p_from, kind, state, can_pause,
+		    lead("at") OVER w AS p_to, lag(state) OVER w AS prev_state, row_number() OVER w AS rn
+		  FROM (
+		    SELECT b.tk, e."at", e.event_key, e.kind, lower(e.to_value) AS state,
+		      COALESCE(e.kind = 'pause_start' OR (e.kind = 'status' AND list_contains(s.pause_statuses, lower(e.to_value)))
+		        OR (s.reopen = 'resume' AND (e.kind = 'resolved' OR (e.kind = 'status' AND lower(e.to_value) IN ('solved', 'resolved')))), false) AS can_pause
+		    FROM ticket_events e JOIN sla_t b ON b.source = e.source AND b.external_id = e.ticket_id
+		    LEFT JOIN sla_settings s ON s.policy_id = b.policy_id AND s.version = b.policy_version
+		    WHERE e.kind IN ('status', 'pause_start', 'pause_end', 'created', 'resolved', 'closed', 'first_response', 'activity'))
+		  WINDOW w AS (PARTITION BY tk ORDER BY "at", event_key))
+		WHERE rn = 1 OR can_pause
+		   OR (kind = 'status' AND prev_state IN ('solved', 'resolved') AND state NOT IN ('solved', 'resolved', 'closed'))`);
+	await tx.run(`CREATE TEMP TABLE sla_s AS
+		SELECT tk, max(p_from) FILTER (kind = 'status' AND prev_state IN ('solved', 'resolved') AND state NOT IN ('solved', 'resolved', 'closed')) AS last_reopen
+		FROM sla_states GROUP BY tk`);
+
+	// per ticket, from its replies: the first that counts (R28), whether it has any; and the last
+	// priority change
+	await tx.run(`CREATE TEMP TABLE sla_h AS
+		SELECT b.tk,
+		  min(e."at") FILTER (e.kind = 'first_response' OR (e.kind = 'reply' AND list_contains(s.first_response_kinds, lower(e.to_value)))) AS first_at,
+		  count(*) FILTER (e.kind IN ('reply', 'first_response')) AS n_replies,
+		  max(e."at") FILTER (e.kind = 'priority') AS last_priority_change
+		FROM ticket_events e JOIN sla_t b ON b.source = e.source AND b.external_id = e.ticket_id
+		JOIN sla_settings s ON s.policy_id = b.policy_id AND s.version = b.policy_version
+		WHERE e.kind IN ('reply', 'first_response', 'priority')
+		GROUP BY b.tk`);
+
+	// per clock: the calendar rule, the R13 outside-hours check, the target (agreement > outside
+	// hours > policy); where the clock starts (creation, or the last priority change when the
+	// policy restarts the clock at a change, or the last reopen for resolution when a reopen starts
+	// a new cycle) and stops (the first reply that counts, else the export's time). Only what the
+	// later steps read: the ticket's own columns stay in sla_t.
+	await tx.run(`CREATE TEMP TABLE sla_k AS
 		WITH rule AS (
 		  SELECT t.tk, min(r.idx) AS idx
 		  FROM sla_t t JOIN sla_rules r ON r.policy_id = t.policy_id AND r.version = t.policy_version
@@ -466,67 +508,36 @@ async function buildWorkTables(
 		  FROM oh o ASOF LEFT JOIN calendar_intervals ci ON ci.calendar_id = o.oh_calendar AND o.created_at >= ci.start_utc),
 		clocks AS (SELECT DISTINCT policy_id, version, clock FROM sla_targets),
 		ag AS (SELECT account_id, body, effective_from AS r_from,
-		  COALESCE(lead(effective_from) OVER (PARTITION BY account_id ORDER BY effective_from, rowid DESC), 'infinity'::DATE) AS r_to FROM sla_agreements)
-		SELECT t.tk, k.clock, t.tk * 2 + CASE k.clock WHEN 'resolution' THEN 1 ELSE 0 END AS ck, r.idx AS calendar_rule, rr.calendar_id,
-		  TRY_CAST(json_extract_string(ag.body, '$.' || k.clock || '.' || t.priority) AS DOUBLE) AS agreement_h,
-		  i.is_inside IS NOT DISTINCT FROM false AS outside_hours,
-		  tg.target_s AS policy_target_s, CASE WHEN k.clock = 'first_response' THEN st.target_s END AS outside_target_s
-		FROM sla_t t
-		JOIN clocks k ON k.policy_id = t.policy_id AND k.version = t.policy_version
-		LEFT JOIN rule r ON r.tk = t.tk
-		LEFT JOIN sla_rules rr ON rr.policy_id = t.policy_id AND rr.version = t.policy_version AND rr.idx = r.idx
-		LEFT JOIN inside i ON i.tk = t.tk
-		LEFT JOIN sla_targets tg ON tg.policy_id = t.policy_id AND tg.version = t.policy_version AND tg.clock = k.clock AND tg.tier = t.tier AND tg.priority = t.priority
-		LEFT JOIN sla_targets st ON st.policy_id = t.policy_id AND st.version = t.policy_version AND st.clock = k.clock AND st.tier = i.oh_target_tier AND st.priority = t.priority
-		LEFT JOIN ag ON ag.account_id = t.account_id AND t.created_local_date >= ag.r_from AND t.created_local_date < ag.r_to`);
-
-	// the status history read once, straight from ticket_events: each state with the next one's
-	// time (a pause lasts until the next state) and the previous state (a reopen leaves solved)
-	await tx.run(`CREATE TEMP TABLE sla_states AS
-		SELECT b.tk, e."at" AS p_from, e.kind, lower(e.to_value) AS state,
-		  lead(e."at") OVER w AS p_to, lag(lower(e.to_value)) OVER w AS prev_state
-		FROM ticket_events e JOIN sla_t b ON b.source = e.source AND b.external_id = e.ticket_id
-		WHERE e.kind IN ('status', 'pause_start', 'pause_end', 'created', 'resolved', 'closed', 'first_response', 'activity')
-		WINDOW w AS (PARTITION BY b.tk ORDER BY e."at", e.event_key)`);
-
-	// per ticket, from its history: the first reply that counts (R28), whether it has replies and
-	// states at all, the last priority change and the last reopen
-	await tx.run(`CREATE TEMP TABLE sla_h AS
-		SELECT tk, min(first_at) AS first_at, sum(n_replies) AS n_replies, sum(n_states) AS n_states,
-		  max(last_priority_change) AS last_priority_change, max(last_reopen) AS last_reopen
-		FROM (
-		  SELECT b.tk,
-		    min(e."at") FILTER (e.kind = 'first_response' OR (e.kind = 'reply' AND list_contains(s.first_response_kinds, lower(e.to_value)))) AS first_at,
-		    count(*) FILTER (e.kind IN ('reply', 'first_response')) AS n_replies, 0 AS n_states,
-		    max(e."at") FILTER (e.kind = 'priority') AS last_priority_change, NULL::TIMESTAMPTZ AS last_reopen
-		  FROM ticket_events e JOIN sla_t b ON b.source = e.source AND b.external_id = e.ticket_id
-		  JOIN sla_settings s ON s.policy_id = b.policy_id AND s.version = b.policy_version
-		  WHERE e.kind IN ('reply', 'first_response', 'priority')
-		  GROUP BY b.tk
-		  UNION ALL
-		  SELECT tk, NULL, 0, count(*), NULL,
-		    max(p_from) FILTER (kind = 'status' AND prev_state IN ('solved', 'resolved') AND state NOT IN ('solved', 'resolved', 'closed'))
-		  FROM sla_states GROUP BY tk)
-		GROUP BY tk`);
-
-	// where each clock starts and stops: creation, or the last priority change when the policy
-	// restarts the clock at a change (measuredPriority), or the last reopen for resolution when a
-	// reopen starts a new cycle; the first reply that counts, else the export's time
-	await tx.run(`CREATE TEMP TABLE sla_k AS
+		  COALESCE(lead(effective_from) OVER (PARTITION BY account_id ORDER BY effective_from, version DESC, rowid DESC), 'infinity'::DATE) AS r_to FROM sla_agreements),
+		c AS (
+		  SELECT t.tk, k.clock, t.tk * 2 + CASE k.clock WHEN 'resolution' THEN 1 ELSE 0 END AS ck, r.idx AS calendar_rule, rr.calendar_id,
+		    TRY_CAST(json_extract_string(ag.body, '$.' || k.clock || '.' || t.priority) AS DOUBLE) AS agreement_h,
+		    i.is_inside IS NOT DISTINCT FROM false AS outside_hours,
+		    tg.target_s AS policy_target_s, CASE WHEN k.clock = 'first_response' THEN st.target_s END AS outside_target_s,
+		    t.created_at, t.first_response_at, t.first_response_origin, t.resolved_at, t.as_of, t.policy_id, t.policy_version
+		  FROM sla_t t
+		  JOIN clocks k ON k.policy_id = t.policy_id AND k.version = t.policy_version
+		  LEFT JOIN rule r ON r.tk = t.tk
+		  LEFT JOIN sla_rules rr ON rr.policy_id = t.policy_id AND rr.version = t.policy_version AND rr.idx = r.idx
+		  LEFT JOIN inside i ON i.tk = t.tk
+		  LEFT JOIN sla_targets tg ON tg.policy_id = t.policy_id AND tg.version = t.policy_version AND tg.clock = k.clock AND tg.tier = t.tier AND tg.priority = t.priority
+		  LEFT JOIN sla_targets st ON st.policy_id = t.policy_id AND st.version = t.policy_version AND st.clock = k.clock AND st.tier = i.oh_target_tier AND st.priority = t.priority
+		  LEFT JOIN ag ON ag.account_id = t.account_id AND t.created_local_date >= ag.r_from AND t.created_local_date < ag.r_to)
 		SELECT c.ck, c.tk, c.clock, c.calendar_id,
-		  greatest(t.created_at,
+		  greatest(c.created_at,
 		    CASE WHEN s.measured_priority = 'restart-at-change' THEN h.last_priority_change END,
-		    CASE WHEN c.clock = 'resolution' AND s.reopen = 'new-cycle' THEN h.last_reopen END) AS started_at,
-		  CASE WHEN c.clock = 'first_response' THEN (CASE WHEN h.n_replies > 0 THEN h.first_at ELSE t.first_response_at END) ELSE t.resolved_at END AS stopped_at,
-		  CASE WHEN c.clock = 'first_response' THEN (CASE WHEN h.n_replies > 0 THEN (CASE WHEN h.first_at IS NOT NULL THEN 'events' END) ELSE t.first_response_origin END)
-		       ELSE (CASE WHEN t.resolved_at IS NOT NULL THEN 'export' END) END AS stop_origin,
-		  COALESCE(h.n_states, 0) > 0 AS pauses_available,
+		    CASE WHEN c.clock = 'resolution' AND s.reopen = 'new-cycle' THEN hs.last_reopen END) AS started_at,
+		  CASE WHEN c.clock = 'first_response' THEN (CASE WHEN h.n_replies > 0 THEN h.first_at ELSE c.first_response_at END) ELSE c.resolved_at END AS stopped_at,
+		  CASE WHEN c.clock = 'first_response' THEN (CASE WHEN h.n_replies > 0 THEN (CASE WHEN h.first_at IS NOT NULL THEN 'events' END) ELSE c.first_response_origin END)
+		       ELSE (CASE WHEN c.resolved_at IS NOT NULL THEN 'export' END) END AS stop_origin,
+		  hs.tk IS NOT NULL AS pauses_available,
 		  COALESCE(c.agreement_h * 3600, CASE WHEN c.outside_hours THEN c.outside_target_s END, c.policy_target_s) AS target_s,
 		  CASE WHEN c.agreement_h IS NOT NULL THEN 'agreement' WHEN c.outside_hours AND c.outside_target_s IS NOT NULL THEN 'standard-outside-hours' WHEN c.policy_target_s IS NOT NULL THEN 'policy' END AS target_origin,
-		  c.calendar_rule, t.as_of
-		FROM sla_c c JOIN sla_t t ON t.tk = c.tk
-		JOIN sla_settings s ON s.policy_id = t.policy_id AND s.version = t.policy_version
-		LEFT JOIN sla_h h ON h.tk = c.tk`);
+		  c.calendar_rule, c.as_of
+		FROM c
+		JOIN sla_settings s ON s.policy_id = c.policy_id AND s.version = c.policy_version
+		LEFT JOIN sla_h h ON h.tk = c.tk
+		LEFT JOIN sla_s hs ON hs.tk = c.tk`);
 
 	// pauses (R17) from the status history, clipped to the clock; a reopened ticket's solved spans
 	// pause resolution
@@ -541,25 +552,26 @@ async function buildWorkTables(
 		       OR (k.clock = 'resolution' AND s.reopen = 'resume' AND (st.kind = 'resolved' OR (st.kind = 'status' AND st.state IN ('solved', 'resolved')))))
 		  AND greatest(st.p_from, k.started_at) < least(COALESCE(st.p_to, 'infinity'::TIMESTAMPTZ), COALESCE(k.stopped_at, k.as_of))`);
 
-	// business seconds (open seconds of the calendar) of the clock's span and of its pauses, by the
-	// lookup tables (business-time-sql.ts): position(b) - position(a), 0 when b <= a
-	const pa = positionLookup(lk, 'x.a', 'x.calendar_id', 'da');
-	const pb = positionLookup(lk, 'x.b', 'x.calendar_id', 'db');
-	await tx.run(`CREATE TEMP TABLE sla_bt AS
-		SELECT ck,
-		  any_value(business_s) FILTER (part = 0) AS gross_s,
-		  sum(business_s) FILTER (part = 1) AS paused_s,
-		  any_value(pos_a) FILTER (part = 0) AS pos_start
-		FROM (
-		  SELECT x.ck, x.part, ${pa.us} AS pos_a,
-		    CASE WHEN x.a IS NULL OR x.b IS NULL THEN NULL WHEN x.b <= x.a THEN 0::DOUBLE ELSE (${pb.us} - ${pa.us})::DOUBLE / 1000000 END AS business_s
-		  FROM (
-		    SELECT ck, 0 AS part, calendar_id, started_at AS a, COALESCE(stopped_at, as_of) AS b FROM sla_k
-		    UNION ALL
-		    SELECT ck, 1, calendar_id, a, b FROM sla_pauses) x
-		  ${pa.join}
-		  ${pb.join})
-		GROUP BY ck`);
+	// business seconds (open seconds of the calendar) by the lookup tables (business-time-sql.ts):
+	// position(b) - position(a), 0 when b <= a; the pauses' summed per clock here, the clock's own
+	// span in the view below
+	const span = (a: string, b: string, calendarId: string) => {
+		const pa = positionLookup(lk, a, calendarId, 'da');
+		const pb = positionLookup(lk, b, calendarId, 'db');
+		return {
+			pa,
+			pb,
+			elapsed: `CASE WHEN ${a} IS NULL OR ${b} IS NULL THEN NULL WHEN ${b} <= ${a} THEN 0::DOUBLE ELSE (${pb.us} - ${pa.us})::DOUBLE / 1000000 END`
+		};
+	};
+	const pause = span('x.a', 'x.b', 'x.calendar_id');
+	await tx.run(`CREATE TEMP TABLE sla_paused AS
+		SELECT x.ck, sum(${pause.elapsed}) AS s
+		FROM sla_pauses x
+		${pause.pa.join}
+		${pause.pb.join}
+		GROUP BY x.ck`);
+	const main = span('k.started_at', 'COALESCE(k.stopped_at, k.as_of)', 'k.calendar_id');
 
 	// the due instant: where target + paused seconds of open time have passed since the start;
 	// then the verdict
@@ -569,12 +581,15 @@ async function buildWorkTables(
 		  SELECT t.source, t.external_id, k.clock, t.policy_id, t.policy_version, t.tier, t.priority, t.language, k.calendar_id, k.calendar_rule,
 		    k.target_s, k.target_origin, k.started_at, k.stopped_at, k.stop_origin, k.pauses_available, t.as_of, t.created_local_date,
 		    t.status, t.type, t.external_flag, s.excluded_types, s.closed_without_response,
-		    bt.gross_s, COALESCE(bt.paused_s, 0) AS paused_s,
-		    k.target_s + COALESCE(bt.paused_s, 0) AS due_seconds,
-		    bt.pos_start + CAST(round((k.target_s + COALESCE(bt.paused_s, 0))::DOUBLE * 1000000) AS BIGINT) AS target_us
-		  FROM sla_k k JOIN sla_t t ON t.tk = k.tk
+		    ${main.elapsed} AS gross_s, COALESCE(p.s, 0) AS paused_s,
+		    k.target_s + COALESCE(p.s, 0) AS due_seconds,
+		    ${main.pa.us} + CAST(round((k.target_s + COALESCE(p.s, 0))::DOUBLE * 1000000) AS BIGINT) AS target_us
+		  FROM sla_k k
+		  JOIN sla_t t ON t.tk = k.tk
 		  JOIN sla_settings s ON s.policy_id = t.policy_id AND s.version = t.policy_version
-		  LEFT JOIN sla_bt bt ON bt.ck = k.ck),
+		  LEFT JOIN sla_paused p ON p.ck = k.ck
+		  ${main.pa.join}
+		  ${main.pb.join}),
 		v AS (
 		  SELECT x.*, greatest(gross_s - paused_s, 0) AS business_s,
 		    CASE
