@@ -224,23 +224,25 @@ for (const month of months) {
 	listTotal = (await c.listPage(store, ALL_ACCOUNTS, f, 1)).total;
 	if (listTotal >= 100_000) break;
 }
-const bigList = c.parseListFilters(new URLSearchParams(`from=${from}&to=${dm}`), dm);
-const q = c.listQuery(bigList, ALL_ACCOUNTS);
+let bigList = c.parseListFilters(new URLSearchParams(`from=${from}&to=${dm}`), dm);
+// whole months overshoot: the met tickets of the same months may come closer to 100k
+const metOnly = c.parseListFilters(new URLSearchParams(`from=${from}&to=${dm}&verdict=met`), dm);
+const metTotal = (await c.listPage(store, ALL_ACCOUNTS, metOnly, 1)).total;
+if (Math.abs(metTotal - 100_000) < Math.abs(listTotal - 100_000)) {
+	bigList = metOnly;
+	listTotal = metTotal;
+}
 const columns = c.LIST_COLUMNS.map((x) => ({
 	key: x.key,
 	type: x.type === 'text' ? ('text' as const) : ('number' as const)
 }));
 let bytes = 0;
-log(`timing the Arrow stream of ${listTotal} tickets (${from} – ${dm}) …`);
+log(
+	`timing the Arrow stream of ${listTotal} tickets (${from} – ${dm}, verdict ${bigList.verdict}) …`
+);
 m = await measure(
 	async () => {
-		const stream = arrowStream(
-			store.chunks(
-				`SELECT ${c.listSelect('epoch-ms')} FROM ${q.from} WHERE ${q.where} ORDER BY ${q.order}`,
-				q.params
-			),
-			columns
-		);
+		const stream = arrowStream(c.listChunks(store, ALL_ACCOUNTS, bigList), columns);
 		bytes = 0;
 		for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>)
 			bytes += chunk.byteLength;
@@ -250,14 +252,15 @@ m = await measure(
 		return store.all(
 			`SELECT count(*), sum(s.business_s), sum(s.target_s), sum(epoch(s.due_at)), sum(epoch(s.stopped_at)), count(s.verdict), count(s.priority),
 			   count(s.tier), count(s.language), count(s.excluded_reason), count(s.source), count(s.external_id)
-			 FROM ticket_sla s WHERE s.clock = 'first_response' AND s.created_local_date >= $1::DATE AND s.created_local_date < $2::DATE`,
-			[a, b]
+			 FROM ticket_sla s WHERE s.clock = 'first_response' AND s.created_local_date >= $1::DATE AND s.created_local_date < $2::DATE
+			   AND ($3 = 'all' OR s.verdict = $3)`,
+			[a, b, bigList.verdict]
 		);
 	}
 );
 rows.push({
 	name: 'Arrow stream of the list, every byte',
-	detail: `${listTotal.toLocaleString('en')} tickets, ${(bytes / 1e6).toFixed(1)} MB`,
+	detail: `${listTotal.toLocaleString('en')} tickets (${bigList.verdict === 'met' ? 'met, ' : ''}${from} – ${dm}), ${(bytes / 1e6).toFixed(1)} MB`,
 	...m,
 	goal: '≤ baseline + 1 s',
 	met: m.p50 <= m.base50 + 1000

@@ -15,9 +15,11 @@ import {
 	filterOptions,
 	filterParams,
 	FilterError,
+	listChunks,
 	listPage,
 	parseFilters,
-	parseListFilters
+	parseListFilters,
+	LIST_COLUMNS
 } from './compliance.ts';
 
 let store: Store;
@@ -243,6 +245,49 @@ describe('compliance view', () => {
 		// 5 met + 2 missed + 1 open within + 1 excluded
 		expect(all.total).toBe(9);
 		expect(all.rows.map((r) => r.ticket)[0]).toBe('m5'); // oldest first
+	});
+
+	it('the stream of a list carries the same values as its page, text outside the known values too', async () => {
+		// a ticket of no account: its organisation is not among the account names the stream knows
+		await store.run(
+			`INSERT INTO tickets (source, external_id, organisation, channel, created_at, row_hash, import_id, first_import_id)
+			 VALUES ('t', 'orphan', 'Initech (not an account)', 'fax', TIMESTAMPTZ '2026-03-15 09:00:00Z', '', 1, 1)`
+		);
+		await store.run(
+			`INSERT INTO ticket_sla (source, external_id, clock, tier, priority, verdict, computed_at, created_local_date)
+			 VALUES ('t', 'orphan', 'first_response', 'Platinum', 'P9', 'met', now(), DATE '2026-03-15')`
+		);
+		try {
+			const f = parseListFilters(new URLSearchParams('from=2026-03'), '2026-03');
+			const page = await listPage(store, ALL_ACCOUNTS, f, 1);
+			const streamed: Record<string, unknown>[] = [];
+			for await (const chunk of listChunks(store, ALL_ACCOUNTS, f))
+				for (let r = 0; r < chunk.rows; r++)
+					streamed.push(
+						Object.fromEntries(LIST_COLUMNS.map((c, i) => [c.key, chunk.columns[i][r]]))
+					);
+			expect(streamed).toHaveLength(page.total);
+			expect(page.total).toBe(10);
+			streamed.forEach((row, i) => {
+				for (const c of LIST_COLUMNS) {
+					const want = page.rows[i][c.key];
+					if (c.type === 'instant')
+						expect(row[c.key]).toBe(want === null ? null : Date.parse(String(want)));
+					else expect(row[c.key]).toEqual(want);
+				}
+			});
+			const orphan = streamed.find((r) => r.ticket === 'orphan')!;
+			expect(orphan).toMatchObject({
+				account: 'Initech (not an account)',
+				channel: 'fax',
+				tier: 'Platinum',
+				priority: 'P9',
+				verdict: 'met'
+			});
+		} finally {
+			await store.run(`DELETE FROM ticket_sla WHERE external_id = 'orphan'`);
+			await store.run(`DELETE FROM tickets WHERE external_id = 'orphan'`);
+		}
 	});
 
 	it('the default period is the last complete month before the as-of; options list the data', async () => {

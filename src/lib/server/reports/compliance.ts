@@ -9,7 +9,7 @@
  * period's tickets for every split but the months. Months and days are the creation date in each
  * account's own zone (ticket_sla.created_local_date).
  */
-import type { Param, Queryable, Row } from '../db/index.ts';
+import { literal, type Param, type Queryable, type Row, type Store } from '../db/index.ts';
 import { scopeFilter, type Scope } from '../scope.ts';
 import { businessSecondsBetween } from '../../domain/calendar.ts';
 import { loadCalendars } from '../sla/recompute.ts';
@@ -737,6 +737,82 @@ export function listSelect(instants: 'iso' | 'epoch-ms'): string {
 		if (c.type !== 'instant' || instants === 'iso') return `${sql} AS ${c.key}`;
 		return `CAST(epoch_ms(${sql}) AS DOUBLE) AS ${c.key}`;
 	}).join(', ');
+}
+
+/**
+ * Known values of the list's text columns. Reading text out of DuckDB costs a string per cell;
+ * the stream reads the position of each value in these lists instead (an integer) and turns it
+ * back into text itself. A value not in a list (new since, or unbounded) comes as text beside it,
+ * so the lists only make reading faster and never change what is read.
+ */
+async function listDictionaries(
+	q: Queryable,
+	scope: Scope
+): Promise<Partial<Record<ListColumnKey, string[]>>> {
+	const [o, extra] = await Promise.all([
+		filterOptions(q, scope),
+		q.one(
+			`SELECT (SELECT list(DISTINCT source) FROM imports) AS sources,
+			   (SELECT list(DISTINCT time_zone) FROM accounts) AS zones,
+			   (SELECT list(DISTINCT name) FROM accounts) AS names`
+		)
+	]);
+	const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
+	return {
+		source: list(extra?.sources),
+		account: list(extra?.names),
+		priority: o.priorities,
+		tier: o.tiers,
+		language: o.languages,
+		channel: o.channels,
+		type: o.types,
+		verdict: ['met', 'missed', 'open_within', 'open_missed', 'excluded'],
+		zone: [...new Set([...list(extra?.zones), 'Europe/Amsterdam'])]
+	};
+}
+
+/**
+ * The whole list behind a figure, chunk by chunk, in LIST_COLUMNS order: text as strings,
+ * numbers and instants (epoch milliseconds) as numbers. What the Arrow stream sends.
+ */
+export async function* listChunks(
+	store: Store,
+	scope: Scope,
+	f: ListFilters
+): AsyncGenerator<{ columns: unknown[][]; rows: number }> {
+	const dicts = await listDictionaries(store, scope);
+	const lq = listQuery(f, scope);
+	const select: string[] = [];
+	const decode: ((cols: unknown[][], n: number) => unknown[])[] = [];
+	for (const c of LIST_COLUMNS) {
+		const sql = COLUMN_SQL[c.key];
+		const dict = dicts[c.key];
+		if (c.type === 'instant') {
+			const i = select.push(`CAST(epoch_ms(${sql}) AS DOUBLE)`) - 1;
+			decode.push((cols) => cols[i]);
+		} else if (c.type !== 'text' || !dict?.length) {
+			const i = select.push(sql) - 1;
+			decode.push((cols) => cols[i]);
+		} else {
+			const values = `[${dict.map(literal).join(', ')}]::VARCHAR[]`;
+			const pos = `list_position(${values}, ${sql})`;
+			const i = select.push(`CAST(${pos} AS INTEGER)`) - 1;
+			select.push(`CASE WHEN ${pos} IS NULL THEN ${sql} END`);
+			decode.push((cols, n) => {
+				const codes = cols[i];
+				const raw = cols[i + 1];
+				const out = new Array<unknown>(n);
+				for (let r = 0; r < n; r++) {
+					const code = codes[r];
+					out[r] = typeof code === 'number' ? dict[code - 1] : raw[r];
+				}
+				return out;
+			});
+		}
+	}
+	const sql = `SELECT ${select.join(', ')} FROM ${lq.from} WHERE ${lq.where} ORDER BY ${lq.order}`;
+	for await (const chunk of store.chunks(sql, lq.params))
+		yield { columns: decode.map((d) => d(chunk.columns, chunk.rows)), rows: chunk.rows };
 }
 
 export const PAGE_SIZE = 50;

@@ -1,7 +1,7 @@
 import type { RequestHandler } from './$types';
 import { getStore } from '$lib/server/store';
 import { arrowResponse } from '$lib/server/export/arrow';
-import { LIST_COLUMNS, listQuery, listSelect } from '$lib/server/reports/compliance';
+import { LIST_COLUMNS, listChunks, listQuery } from '$lib/server/reports/compliance';
 import { readListFilters, viewerScope } from '../../data.server';
 
 /**
@@ -15,10 +15,7 @@ export const GET: RequestHandler = async ({ url }) => {
 	const q = listQuery(filters, viewerScope());
 	const total = await store.one(`SELECT count(*) AS n FROM ${q.from} WHERE ${q.where}`, q.params);
 	return arrowResponse(
-		store.chunks(
-			`SELECT ${listSelect('epoch-ms')} FROM ${q.from} WHERE ${q.where} ORDER BY ${q.order}`,
-			q.params
-		),
+		listChunks(store, viewerScope(), filters),
 		LIST_COLUMNS.map((c) => ({ key: c.key, type: c.type === 'text' ? 'text' : 'number' })),
 		{ 'x-total-count': String(Number(total?.n ?? 0)) }
 	);
