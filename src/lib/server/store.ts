@@ -25,7 +25,7 @@ export function getStore(): Promise<Store> {
 		// added to them: judge again
 		const stale = await store.one(
 			`SELECT (SELECT count(*) FROM tickets) AS tickets, (SELECT count(*) FROM ticket_sla) AS verdicts,
-			        (SELECT count(*) FROM ticket_sla WHERE created_local_date IS NULL) AS incomplete`
+			        (SELECT count(*) FROM ticket_sla WHERE created_local_date IS NULL OR created_at IS NULL) AS incomplete`
 		);
 		if (
 			Number(stale?.tickets) > 0 &&

@@ -382,7 +382,7 @@ export async function recomputeSla(
 				await tx.run(
 					`DELETE FROM ticket_sla WHERE (source, external_id) IN (SELECT source, external_id FROM sla_scope)`
 				);
-				await tx.run(`INSERT INTO ticket_sla SELECT * FROM sla_out_v`);
+				await tx.run(`INSERT INTO ticket_sla BY NAME SELECT * FROM sla_out_v`);
 				await tx.run('COMMIT');
 			} catch (e) {
 				await tx.run('ROLLBACK');
