@@ -432,7 +432,7 @@ async function buildWorkTables(
 	await tx.run(`CREATE TEMP TABLE sla_t AS
 		WITH eff AS (${effectiveTicketsSql()}),
 		base AS (SELECT t.tk, t.source, t.external_id, t.account_id, t.created_at, t.first_response_at, t.first_response_origin,
-		  t.resolved_at, t.status, t.type, t.final_priority AS priority, t.language,
+		  t.resolved_at, t.status, t.type, t.final_priority AS priority, t.language, t.channel,
 		  t.external_flag, a.policy_id, a.time_zone,
 		  ${tzAt.offsets} AS tz_o,
 		  -- "now" for an open ticket: the as-of instant of the newest export of its source
@@ -581,6 +581,7 @@ async function buildWorkTables(
 		  SELECT t.source, t.external_id, k.clock, t.policy_id, t.policy_version, t.tier, t.priority, t.language, k.calendar_id, k.calendar_rule,
 		    k.target_s, k.target_origin, k.started_at, k.stopped_at, k.stop_origin, k.pauses_available, t.as_of, t.created_local_date,
 		    t.status, t.type, t.external_flag, s.excluded_types, s.closed_without_response,
+		    t.account_id, t.channel, t.created_at,
 		    ${main.elapsed} AS gross_s, COALESCE(p.s, 0) AS paused_s,
 		    k.target_s + COALESCE(p.s, 0) AS due_seconds,
 		    ${main.pa.us} + CAST(round((k.target_s + COALESCE(p.s, 0))::DOUBLE * 1000000) AS BIGINT) AS target_us
@@ -613,13 +614,13 @@ async function buildWorkTables(
 		       WHEN clock = 'first_response' AND status IN ('solved', 'closed') AND closed_without_response = 'missed' THEN 'missed'
 		       WHEN business_s >= target_s THEN 'open_missed'
 		       ELSE 'open_within' END AS verdict,
-		  excluded_reason, as_of, now() AS computed_at, created_local_date
+		  excluded_reason, as_of, now() AS computed_at, created_local_date, account_id, channel, type, created_at
 		FROM v
 		UNION ALL
 		SELECT source, external_id, 'first_response', NULL, NULL, NULL, priority, language, NULL, NULL, NULL, NULL, created_at, NULL, NULL,
 		  NULL, NULL, NULL, NULL, 'excluded',
 		  CASE WHEN account_id IS NULL THEN 'no account: the export names no organisation' WHEN policy_id IS NULL THEN 'the account has no policy yet (complete it on /accounts)' ELSE 'no version of policy ' || policy_id || ' was in force at creation' END,
-		  as_of, now(), created_local_date
+		  as_of, now(), created_local_date, account_id, channel, type, created_at
 		FROM sla_t WHERE policy_version IS NULL`);
 	const rows = await tx.one(
 		`SELECT (SELECT count(*) FROM sla_k) + (SELECT count(*) FROM sla_t WHERE policy_version IS NULL) AS n`
