@@ -79,9 +79,11 @@ beforeAll(async () => {
 			[id, acc, channel, created]
 		);
 		await store.run(
-			`INSERT INTO ticket_sla (source, external_id, clock, tier, priority, language, calendar_id, target_s, business_s, due_at, verdict, as_of, computed_at, created_local_date)
+			// as the engine writes them: the ticket's account, channel, type (as corrected) and creation
+			`INSERT INTO ticket_sla (source, external_id, clock, tier, priority, language, calendar_id, target_s, business_s, due_at, verdict, as_of, computed_at, created_local_date,
+			   account_id, channel, type, created_at)
 			 VALUES ('t', $1, 'first_response', $2, $3, $4, 'nl-office-hours', $5, $6, $7::TIMESTAMPTZ, $8, $9::TIMESTAMPTZ, now(),
-			         CAST(timezone('Europe/Amsterdam', $10::TIMESTAMPTZ) AS DATE))`,
+			         CAST(timezone('Europe/Amsterdam', $10::TIMESTAMPTZ) AS DATE), $11, $12, $13, $10::TIMESTAMPTZ)`,
 			[
 				id,
 				tier,
@@ -92,7 +94,11 @@ beforeAll(async () => {
 				due[id] ?? null,
 				verdict,
 				AS_OF,
-				created
+				created,
+				acc,
+				channel,
+				// x1's type is corrected to question below
+				id === 'x1' ? 'question' : 'incident'
 			]
 		);
 	}
@@ -248,14 +254,14 @@ describe('compliance view', () => {
 	});
 
 	it('the stream of a list carries the same values as its page, text outside the known values too', async () => {
-		// a ticket of no account: its organisation is not among the account names the stream knows
+		// a ticket of no account: "(no account)" is not among the account names the stream knows
 		await store.run(
-			`INSERT INTO tickets (source, external_id, organisation, channel, created_at, row_hash, import_id, first_import_id)
-			 VALUES ('t', 'orphan', 'Initech (not an account)', 'fax', TIMESTAMPTZ '2026-03-15 09:00:00Z', '', 1, 1)`
+			`INSERT INTO tickets (source, external_id, channel, created_at, row_hash, import_id, first_import_id)
+			 VALUES ('t', 'orphan', 'fax', TIMESTAMPTZ '2026-03-15 09:00:00Z', '', 1, 1)`
 		);
 		await store.run(
-			`INSERT INTO ticket_sla (source, external_id, clock, tier, priority, verdict, computed_at, created_local_date)
-			 VALUES ('t', 'orphan', 'first_response', 'Platinum', 'P9', 'met', now(), DATE '2026-03-15')`
+			`INSERT INTO ticket_sla (source, external_id, clock, tier, priority, verdict, computed_at, created_local_date, channel, created_at)
+			 VALUES ('t', 'orphan', 'first_response', 'Platinum', 'P9', 'met', now(), DATE '2026-03-15', 'fax', TIMESTAMPTZ '2026-03-15 09:00:00Z')`
 		);
 		try {
 			const f = parseListFilters(new URLSearchParams('from=2026-03'), '2026-03');
@@ -278,7 +284,7 @@ describe('compliance view', () => {
 			});
 			const orphan = streamed.find((r) => r.ticket === 'orphan')!;
 			expect(orphan).toMatchObject({
-				account: 'Initech (not an account)',
+				account: '(no account)',
 				channel: 'fax',
 				tier: 'Platinum',
 				priority: 'P9',
@@ -304,8 +310,8 @@ describe('compliance view', () => {
 			 VALUES ('t', 'late', 'globex', TIMESTAMPTZ '2026-03-20 09:00:00Z', '', 1, 1)`
 		);
 		await store.run(
-			`INSERT INTO ticket_sla (source, external_id, clock, tier, verdict, computed_at, created_local_date)
-			 VALUES ('t', 'late', 'first_response', 'Goud', 'met', now() + INTERVAL 1 MINUTE, DATE '2026-03-20')`
+			`INSERT INTO ticket_sla (source, external_id, clock, tier, verdict, computed_at, created_local_date, account_id)
+			 VALUES ('t', 'late', 'first_response', 'Goud', 'met', now() + INTERVAL 1 MINUTE, DATE '2026-03-20', 'globex')`
 		);
 		expect((await filterOptions(store, ALL_ACCOUNTS)).tiers).toEqual([
 			'Goud',

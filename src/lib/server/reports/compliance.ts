@@ -202,30 +202,27 @@ class Params {
 	}
 }
 
-/** The joins every compliance query reads from: verdicts, tickets, accounts, corrected type. */
-const FROM = `ticket_sla s
-	JOIN tickets t ON t.source = s.source AND t.external_id = s.external_id
-	LEFT JOIN accounts a ON a.id = t.account_id
-	LEFT JOIN (
-	  SELECT source, external_id, arg_max(value, corrected_at) AS type
-	  FROM ticket_corrections WHERE field = 'type' GROUP BY source, external_id
-	) ct ON ct.source = s.source AND ct.external_id = s.external_id`;
+/**
+ * What every compliance query reads: the verdicts — which carry the ticket's account, channel,
+ * corrected type and creation instant — and the accounts (a small table). Never all tickets.
+ */
+const FROM = `ticket_sla s LEFT JOIN accounts a ON a.id = s.account_id`;
 
-const TYPE = 'COALESCE(ct.type, t.type)';
+const TYPE = 's.type';
 
 /** WHERE conditions for the filters (not the period), the scope and the clock. */
 function conditions(f: ComplianceFilters, scope: Scope, p: Params): string[] {
 	const out = [`s.clock = ${p.add(f.clock)}`];
-	const s = scopeFilter(scope, 't.account_id', p.values.length + 1);
+	const s = scopeFilter(scope, 's.account_id', p.values.length + 1);
 	p.values.push(...s.params);
 	out.push(s.sql);
 	const lists: [string, string[]][] = [
-		['t.account_id', f.accounts],
+		['s.account_id', f.accounts],
 		['s.tier', f.tiers],
 		['s.priority', f.priorities],
 		[TYPE, f.types],
 		['s.language', f.languages],
-		['t.channel', f.channels],
+		['s.channel', f.channels],
 		['a.csm', f.csms]
 	];
 	for (const [col, values] of lists) {
@@ -367,10 +364,10 @@ export async function dataAsOf(q: Queryable): Promise<string | null> {
  * as-of instant (in Amsterdam); the latest month with tickets when there is none before it.
  */
 export async function defaultMonth(q: Queryable, scope: Scope): Promise<string> {
-	const s = scopeFilter(scope, 't.account_id', 1);
+	const s = scopeFilter(scope, 's.account_id', 1);
 	const r = await q.one(
 		`SELECT
-		   (SELECT strftime(max(created_local_date), '%Y-%m') FROM ticket_sla s JOIN tickets t ON t.source = s.source AND t.external_id = s.external_id
+		   (SELECT strftime(max(created_local_date), '%Y-%m') FROM ticket_sla s
 		     WHERE ${s.sql} AND s.created_local_date < date_trunc('month', CAST(timezone('Europe/Amsterdam', (SELECT max(as_of) FROM imports WHERE status = 'committed')) AS DATE))) AS before_as_of,
 		   (SELECT strftime(max(created_local_date), '%Y-%m') FROM ticket_sla) AS latest`,
 		s.params
@@ -410,14 +407,14 @@ export async function filterOptions(q: Queryable, scope: Scope): Promise<FilterO
 }
 
 async function readFilterOptions(q: Queryable, scope: Scope): Promise<FilterOptions> {
-	const s = scopeFilter(scope, 't.account_id', 1);
+	const s = scopeFilter(scope, 's.account_id', 1);
 	const r = await q.one(
 		`SELECT
 		   list(DISTINCT s.tier ORDER BY s.tier) FILTER (s.tier IS NOT NULL) AS tiers,
 		   list(DISTINCT s.priority ORDER BY s.priority) FILTER (s.priority IS NOT NULL) AS priorities,
 		   list(DISTINCT ${TYPE} ORDER BY ${TYPE}) FILTER (${TYPE} IS NOT NULL) AS types,
 		   list(DISTINCT s.language ORDER BY s.language) FILTER (s.language IS NOT NULL) AS languages,
-		   list(DISTINCT t.channel ORDER BY t.channel) FILTER (t.channel IS NOT NULL) AS channels,
+		   list(DISTINCT s.channel ORDER BY s.channel) FILTER (s.channel IS NOT NULL) AS channels,
 		   list(DISTINCT strftime(s.created_local_date, '%Y-%m') ORDER BY strftime(s.created_local_date, '%Y-%m') DESC)
 		     FILTER (s.created_local_date IS NOT NULL) AS months
 		 FROM ${FROM} WHERE s.clock = 'first_response' AND ${s.sql}`,
@@ -465,8 +462,8 @@ export async function complianceView(
 	const pFrom = p.add(from);
 	const inPeriod = ` AND in_period`;
 	const sql = `WITH base AS (
-	  SELECT strftime(s.created_local_date, '%Y-%m') AS month, s.priority, s.tier, t.account_id,
-	    s.language, t.channel, s.verdict, s.target_s,
+	  SELECT strftime(s.created_local_date, '%Y-%m') AS month, s.priority, s.tier, s.account_id,
+	    s.language, s.channel, s.verdict, s.target_s,
 	    s.created_local_date >= ${pFrom}::DATE AS in_period,
 	    ${BIN_SQL} AS bin
 	  FROM ${FROM}
@@ -638,8 +635,8 @@ export async function atRiskTickets(
 	const where = conditions(f, scope, p);
 	const windowHours = p.add(Math.ceil(f.within * 4 + 24 * 10));
 	const rows = await q.all(
-		`SELECT s.source, s.external_id, t.account_id, a.name AS account_name, a.time_zone, t.subject,
-		   s.priority, s.tier, t.created_at, s.due_at, s.as_of, s.calendar_id
+		`SELECT s.source, s.external_id, s.account_id, a.name AS account_name, a.time_zone,
+		   s.priority, s.tier, s.created_at, s.due_at, s.as_of, s.calendar_id
 		 FROM ${FROM}
 		 WHERE ${where.join(' AND ')} AND s.verdict = 'open_within' AND s.due_at > s.as_of
 		   AND s.due_at <= s.as_of + to_hours(CAST(${windowHours} AS BIGINT))
@@ -647,7 +644,22 @@ export async function atRiskTickets(
 		p.values
 	);
 	if (!rows.length) return [];
-	const calendars = await loadCalendars(q);
+	const [calendars, subjects] = await Promise.all([
+		loadCalendars(q),
+		// the subjects of the candidates only: a small join, never all tickets' text
+		q.all(
+			`SELECT t.source, t.external_id, t.subject FROM tickets t
+			 SEMI JOIN (SELECT unnest($1::VARCHAR[]) AS source, unnest($2::VARCHAR[]) AS external_id) c
+			   ON c.source = t.source AND c.external_id = t.external_id`,
+			[
+				`[${rows.map((r) => JSON.stringify(String(r.source))).join(',')}]`,
+				`[${rows.map((r) => JSON.stringify(String(r.external_id))).join(',')}]`
+			]
+		)
+	]);
+	const subjectOf = new Map(
+		subjects.map((r) => [`${String(r.source)}\u0000${String(r.external_id)}`, str(r.subject)])
+	);
 	const out: AtRiskTicket[] = [];
 	for (const r of rows) {
 		const cal = calendars.get(String(r.calendar_id));
@@ -663,7 +675,7 @@ export async function atRiskTickets(
 			accountId: str(r.account_id),
 			accountName: str(r.account_name),
 			timeZone: str(r.time_zone) ?? 'Europe/Amsterdam',
-			subject: str(r.subject),
+			subject: subjectOf.get(`${String(r.source)}\u0000${String(r.external_id)}`) ?? null,
 			priority: str(r.priority),
 			tier: str(r.tier),
 			createdAt: String(r.created_at),
@@ -680,12 +692,12 @@ export async function atRiskTickets(
 const COLUMN_SQL: Record<ListColumnKey, string> = {
 	source: 's.source',
 	ticket: 's.external_id',
-	account: `COALESCE(a.name, t.organisation, '(no account)')`,
-	created: 't.created_at',
+	account: `COALESCE(a.name, '(no account)')`,
+	created: 's.created_at',
 	priority: 's.priority',
 	tier: 's.tier',
 	language: 's.language',
-	channel: 't.channel',
+	channel: 's.channel',
 	type: TYPE,
 	business: 's.business_s / 3600',
 	target: 's.target_s / 3600',
@@ -698,8 +710,8 @@ const COLUMN_SQL: Record<ListColumnKey, string> = {
 };
 
 const SORT_SQL: Record<ListSort, string> = {
-	created: 't.created_at',
-	account: `COALESCE(a.name, t.organisation, '')`,
+	created: 's.created_at',
+	account: `COALESCE(a.name, '')`,
 	priority: 's.priority',
 	tier: 's.tier',
 	business: 's.business_s',

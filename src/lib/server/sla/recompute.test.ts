@@ -387,6 +387,34 @@ describe('pauses, open tickets, exclusions and corrections', () => {
 		});
 	});
 
+	it("writes each verdict's account, channel, corrected type and creation instant", async () => {
+		const differ = await store.one(
+			`SELECT count(*) AS n, count(*) FILTER (
+			   s.account_id IS DISTINCT FROM t.account_id OR s.channel IS DISTINCT FROM t.channel
+			   OR s.created_at IS DISTINCT FROM t.created_at
+			   OR s.type IS DISTINCT FROM COALESCE(c.value, t.type)) AS differ
+			 FROM ticket_sla s JOIN tickets t ON t.source = s.source AND t.external_id = s.external_id
+			 LEFT JOIN (SELECT source, external_id, arg_max(value, corrected_at) AS value FROM ticket_corrections
+			            WHERE field = 'type' GROUP BY ALL) c ON c.source = s.source AND c.external_id = s.external_id`
+		);
+		expect(Number(differ?.n)).toBeGreaterThan(10);
+		expect(Number(differ?.differ)).toBe(0);
+		await addCorrection(store, {
+			source: 'hand',
+			externalId: 'feature',
+			field: 'type',
+			value: 'question',
+			reason: 'a how-to question after all',
+			by: 'Eva'
+		});
+		await recomputeSla(store, { tickets: [{ source: 'hand', externalId: 'feature' }] });
+		const row = await store.one(
+			`SELECT type, account_id FROM ticket_sla WHERE source = 'hand' AND external_id = 'feature' AND clock = 'first_response'`
+		);
+		expect(row).toMatchObject({ type: 'question' });
+		expect(row?.account_id).not.toBeNull();
+	});
+
 	it('explains a verdict day by day, and the arithmetic adds up', async () => {
 		const e = await explainTicket(store, 'hand', 'kingsday');
 		const c = e!.clocks.find((x) => x.clock === 'first_response')!;
