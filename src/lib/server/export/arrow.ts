@@ -154,7 +154,13 @@ export function arrowStream(
 			if (count > 0 || !wrote) flush();
 			writer.finish();
 		} catch (e) {
-			writer.abort(e);
+			// the reader went away (a closed tab, a click elsewhere) or the query failed: end the
+			// stream; leaving the loop has already closed the query and its connection
+			try {
+				writer.abort(e);
+			} catch {
+				// the reader's side is already closed: nothing is waiting for the error
+			}
 		}
 	})();
 	return body;
