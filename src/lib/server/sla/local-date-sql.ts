@@ -36,6 +36,24 @@ function zoneYears(zoneName: string): string {
 	return list;
 }
 
+const entries = new Map<string, string[]>();
+
+/** A zone's list as one struct text per year, FIRST to LAST. */
+function yearEntries(zoneName: string): string[] {
+	let e = entries.get(zoneName);
+	if (!e) {
+		const list = zoneYears(zoneName);
+		e = list
+			.slice(1, -1)
+			.split(/\},\s*\{/)
+			.map((x) => `{${x.replace(/^\{/, '').replace(/\}$/, '')}}`);
+		if (e.length !== LAST - FIRST + 1)
+			throw new Error(`zone list of ${zoneName}: ${e.length} years`);
+		entries.set(zoneName, e);
+	}
+	return e;
+}
+
 const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/;
 // what a stored list may contain: numbers, the struct keys and punctuation, nothing else
 const LIST_TEXT = /^\[[{}'ot0-9:, .e+-]*\]$/;
@@ -89,6 +107,15 @@ export async function primeLocalDateZones(q: Queryable, zones: string[]): Promis
 }
 
 /**
+ * The UTC date of a wall-clock reading given as microseconds since the epoch, in integer
+ * arithmetic: `CAST(instant + offset AS DATE)` goes through ICU (about a microsecond a value).
+ */
+function dateOfUs(x: string): string {
+	const d = 86_400_000_000;
+	return `(DATE '1970-01-01' + CAST(((${x}) // ${d} - CASE WHEN (${x}) % ${d} < 0 THEN 1 ELSE 0 END) AS INTEGER))`;
+}
+
+/**
  * SQL for `CAST(timezone(zone, instant) AS DATE)` over the given zones, in two parts so the
  * year's offsets are looked up once a row: `offsets` (a struct, NULL for a zone not listed) goes
  * in one query step, `localDate(col)` in the next. `instant` and `zone` are SQL expressions of
@@ -97,17 +124,33 @@ export async function primeLocalDateZones(q: Queryable, zones: string[]): Promis
 export function localDateSql(
 	instant: string,
 	zone: string,
-	zones: string[]
+	zones: string[],
+	years?: { from: number; to: number }
 ): { offsets: string; localDate: (offsetsColumn: string) => string } {
 	const known = [...new Set(zones)].filter((z) => ZONE_NAME.test(z));
-	const index = `least(greatest(year(${instant}) - ${FIRST} + 1, 1), ${LAST - FIRST + 1})`;
+	// the instant's UTC year, without ICU (year() of a TIMESTAMPTZ goes through it), taken into
+	// the range the lists cover as before
+	const year = `least(greatest(year(make_timestamp(epoch_us(${instant}))), ${FIRST}), ${LAST})`;
+	// only the years the instants can fall in (a constant list costs per row by its length); a
+	// year outside them finds no offsets and takes the ICU path, exact all the same
+	let lo = FIRST;
+	let hi = LAST;
+	if (years && Number.isSafeInteger(years.from) && Number.isSafeInteger(years.to)) {
+		lo = Math.min(LAST, Math.max(FIRST, years.from));
+		hi = Math.max(FIRST, Math.min(LAST, years.to));
+		if (lo > hi) [lo, hi] = [FIRST, LAST];
+	}
+	const list = (z: string) =>
+		`[${yearEntries(z)
+			.slice(lo - FIRST, hi - FIRST + 1)
+			.join(', ')}]`;
 	const offsets = known.length
-		? `CASE ${zone} ${known.map((z) => `WHEN '${z}' THEN list_extract(${zoneYears(z)}, ${index})`).join(' ')} END`
+		? `CASE ${zone} ${known.map((z) => `WHEN '${z}' THEN CASE WHEN ${year} BETWEEN ${lo} AND ${hi} THEN list_extract(${list(z)}, ${year} - ${lo - 1}) END`).join(' ')} END`
 		: 'NULL';
 	const e = `epoch(${instant})`;
 	return {
 		offsets,
 		localDate: (l) =>
-			`CASE WHEN ${l} IS NULL THEN CAST(timezone(${zone}, ${instant}) AS DATE) ELSE CAST(${instant} + to_seconds(CASE WHEN ${e} >= ${l}.t4 THEN ${l}.o4 WHEN ${e} >= ${l}.t3 THEN ${l}.o3 WHEN ${e} >= ${l}.t2 THEN ${l}.o2 WHEN ${e} >= ${l}.t1 THEN ${l}.o1 ELSE ${l}.o0 END) AS DATE) END`
+			`CASE WHEN ${l} IS NULL THEN CAST(timezone(${zone}, ${instant}) AS DATE) ELSE ${dateOfUs(`epoch_us(${instant}) + 1000000::BIGINT * (CASE WHEN ${e} >= ${l}.t4 THEN ${l}.o4 WHEN ${e} >= ${l}.t3 THEN ${l}.o3 WHEN ${e} >= ${l}.t2 THEN ${l}.o2 WHEN ${e} >= ${l}.t1 THEN ${l}.o1 ELSE ${l}.o0 END)`)} END`
 	};
 }

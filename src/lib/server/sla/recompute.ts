@@ -346,7 +346,10 @@ export async function recomputeSla(
 						JSON.stringify(opts.extraAgreement.targets)
 					]
 				);
-			const outRows = await buildWorkTables(tx, everyTicket, lookups);
+			const outRows = await buildWorkTables(tx, everyTicket, lookups, {
+				from: new Date(Date.parse(String(range.lo))).getUTCFullYear(),
+				to: new Date(Date.parse(String(range.hi))).getUTCFullYear()
+			});
 			if (opts.dryRun) {
 				const changes = await tx.all(
 					`SELECT o.source, o.external_id, o.clock, s.verdict AS before_verdict, s.target_s AS before_target, s.business_s AS before_business,
@@ -400,7 +403,9 @@ export async function recomputeSla(
 async function buildWorkTables(
 	tx: Tx,
 	everyTicket: boolean,
-	lk: BusinessTimeLookups
+	lk: BusinessTimeLookups,
+	/** the UTC years the tickets' creation instants lie in */
+	years: { from: number; to: number }
 ): Promise<number> {
 	// the creation date in each account's zone, by a lookup instead of ICU (local-date-sql.ts)
 	const zones = (await tx.all(`SELECT DISTINCT time_zone FROM accounts`)).map((r) =>
@@ -408,8 +413,18 @@ async function buildWorkTables(
 	);
 	zones.push('Europe/Amsterdam');
 	await primeLocalDateZones(tx, zones);
-	const tzAt = localDateSql('t.created_at', "COALESCE(a.time_zone, 'Europe/Amsterdam')", zones);
-	const tzLocal = localDateSql('created_at', "COALESCE(time_zone, 'Europe/Amsterdam')", zones);
+	const tzAt = localDateSql(
+		't.created_at',
+		"COALESCE(a.time_zone, 'Europe/Amsterdam')",
+		zones,
+		years
+	);
+	const tzLocal = localDateSql(
+		'created_at',
+		"COALESCE(time_zone, 'Europe/Amsterdam')",
+		zones,
+		years
+	);
 	// R2: a tier change takes effect on its date, a downgrade at the next month if the policy says so
 	await tx.run(`CREATE TEMP TABLE sla_tier_periods AS
 		WITH th AS (
