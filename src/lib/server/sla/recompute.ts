@@ -89,11 +89,9 @@ const WORK_TABLES = [
 	'sla_t',
 	'sla_states',
 	'sla_h',
-	'sla_s',
 	'sla_k',
 	'sla_agreements',
 	'sla_pauses',
-	'sla_paused',
 	...POLICY_TEMP_TABLES
 ];
 
@@ -206,13 +204,13 @@ async function ensureCalendarIntervals(
 	const fingerprint = JSON.stringify(
 		ids.map((id) => [id, calendars.get(id)!.map((v) => [v.version, v.effectiveFrom])])
 	);
-	const kept = await tx.one(`SELECT value FROM meta WHERE key = 'calendar_intervals'`);
-	const tables = (
-		await tx.all(
-			`SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_name IN ($1, $2, $3)`,
-			['calendar_intervals', `${LOOKUP_PREFIX}_day`, `${LOOKUP_PREFIX}_cum`]
-		)
-	).map((r) => String(r.table_name));
+	const found = await tx.one(
+		`SELECT (SELECT value FROM meta WHERE key = 'calendar_intervals') AS value,
+		   (SELECT list(table_name) FROM information_schema.tables WHERE table_schema = 'main' AND table_name IN ($1, $2, $3)) AS tables`,
+		['calendar_intervals', `${LOOKUP_PREFIX}_day`, `${LOOKUP_PREFIX}_cum`]
+	);
+	const kept = found?.value === null || found?.value === undefined ? null : found;
+	const tables = Array.isArray(found?.tables) ? found.tables.map(String) : [];
 	if (!preview && kept && tables.includes('calendar_intervals')) {
 		const k = JSON.parse(String(kept.value)) as {
 			fingerprint: string;
@@ -304,10 +302,11 @@ export async function recomputeSla(
 			// every ticket: the work tables read the tickets table itself instead of joining the scope
 			const everyTicket = !opts.policyScope && !opts.tickets && opts.importId === undefined;
 			const range = await tx.one(
-				`SELECT min(t.created_at) AS lo, greatest(max(t.created_at), max(t.resolved_at), max(t.first_response_at), (SELECT max(as_of) FROM imports)) AS hi
+				`SELECT min(t.created_at) AS lo, greatest(max(t.created_at), max(t.resolved_at), max(t.first_response_at), (SELECT max(as_of) FROM imports)) AS hi,
+				   (SELECT count(*) FROM sla_scope) AS n
 				 FROM tickets t SEMI JOIN sla_scope s ON s.source = t.source AND s.external_id = t.external_id`
 			);
-			const n = Number((await tx.one('SELECT count(*) AS n FROM sla_scope'))?.n ?? 0);
+			const n = Number(range?.n ?? 0);
 			if (!n || !range?.lo) {
 				await tx.run(
 					`DELETE FROM ticket_sla s WHERE NOT EXISTS (SELECT 1 FROM tickets t WHERE t.source = s.source AND t.external_id = s.external_id)`
@@ -485,9 +484,6 @@ async function buildWorkTables(
 		  WINDOW w AS (PARTITION BY tk ORDER BY "at", event_key))
 		WHERE rn = 1 OR can_pause
 		   OR (kind = 'status' AND prev_state IN ('solved', 'resolved') AND state NOT IN ('solved', 'resolved', 'closed'))`);
-	await tx.run(`CREATE TEMP TABLE sla_s AS
-		SELECT tk, max(p_from) FILTER (kind = 'status' AND prev_state IN ('solved', 'resolved') AND state NOT IN ('solved', 'resolved', 'closed')) AS last_reopen
-		FROM sla_states GROUP BY tk`);
 
 	// per ticket, from its replies: the first that counts (R28), whether it has any; and the last
 	// priority change
@@ -552,7 +548,9 @@ async function buildWorkTables(
 		FROM c
 		JOIN sla_settings s ON s.policy_id = c.policy_id AND s.version = c.policy_version
 		LEFT JOIN sla_h h ON h.tk = c.tk
-		LEFT JOIN sla_s hs ON hs.tk = c.tk`);
+		LEFT JOIN (
+		  SELECT tk, max(p_from) FILTER (kind = 'status' AND prev_state IN ('solved', 'resolved') AND state NOT IN ('solved', 'resolved', 'closed')) AS last_reopen
+		  FROM sla_states GROUP BY tk) hs ON hs.tk = c.tk`);
 
 	// pauses (R17) from the status history, clipped to the clock; a reopened ticket's solved spans
 	// pause resolution
@@ -580,12 +578,6 @@ async function buildWorkTables(
 		};
 	};
 	const pause = span('x.a', 'x.b', 'x.calendar_id');
-	await tx.run(`CREATE TEMP TABLE sla_paused AS
-		SELECT x.ck, sum(${pause.elapsed}) AS s
-		FROM sla_pauses x
-		${pause.pa.join}
-		${pause.pb.join}
-		GROUP BY x.ck`);
 	const main = span('k.started_at', 'COALESCE(k.stopped_at, k.as_of)', 'k.calendar_id');
 
 	// the due instant: where target + paused seconds of open time have passed since the start;
@@ -603,7 +595,12 @@ async function buildWorkTables(
 		  FROM sla_k k
 		  JOIN sla_t t ON t.tk = k.tk
 		  JOIN sla_settings s ON s.policy_id = t.policy_id AND s.version = t.policy_version
-		  LEFT JOIN sla_paused p ON p.ck = k.ck
+		  LEFT JOIN (
+		    SELECT x.ck, sum(${pause.elapsed}) AS s
+		    FROM sla_pauses x
+		    ${pause.pa.join}
+		    ${pause.pb.join}
+		    GROUP BY x.ck) p ON p.ck = k.ck
 		  ${main.pa.join}
 		  ${main.pb.join}),
 		v AS (
