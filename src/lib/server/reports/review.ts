@@ -36,6 +36,7 @@ import {
 	type ComplianceFilters
 } from './compliance.ts';
 import type { ExportTable } from '../export/table-export.ts';
+import { VOLUME_DIMENSIONS, type VolumeDimension } from '../../components/review/volume.ts';
 import { formatDate, formatInstant, formatMonth, formatPercent } from '../../components/format.ts';
 
 export const MONTH_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -92,14 +93,7 @@ export interface VolumeRow {
 	params: string | null;
 }
 
-export type VolumeDimension = 'priority' | 'type' | 'category' | 'channel' | 'language';
-export const VOLUME_DIMENSIONS: { key: VolumeDimension; label: string }[] = [
-	{ key: 'priority', label: 'Priority' },
-	{ key: 'type', label: 'Type' },
-	{ key: 'category', label: 'Category' },
-	{ key: 'channel', label: 'Channel' },
-	{ key: 'language', label: 'Language' }
-];
+export { VOLUME_DIMENSIONS, type VolumeDimension };
 
 export interface TrendMonth {
 	month: string;
