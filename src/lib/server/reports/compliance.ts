@@ -210,6 +210,11 @@ const FROM = `ticket_sla s LEFT JOIN accounts a ON a.id = s.account_id`;
 
 const TYPE = 's.type';
 
+/** The verdicts, with the accounts joined only when a filter needs them (the CSM). */
+function fromFor(f: ComplianceFilters): string {
+	return f.csms.length ? FROM : 'ticket_sla s';
+}
+
 /** WHERE conditions for the filters (not the period), the scope and the clock. */
 function conditions(f: ComplianceFilters, scope: Scope, p: Params): string[] {
 	const out = [`s.clock = ${p.add(f.clock)}`];
@@ -314,17 +319,62 @@ export interface ComplianceView {
 const num = (v: unknown) => Number(v ?? 0);
 const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
 
-function counts(r: Row | undefined, suffix: '' | '_all'): Counts {
-	const met = num(r?.[`met${suffix}`]);
-	const missed = num(r?.[`missed${suffix}`]);
+function counts(r: Row | undefined): Counts {
+	const met = num(r?.met);
+	const missed = num(r?.missed);
 	return {
 		met,
 		missed,
-		openWithin: num(r?.[`open_within${suffix}`]),
-		openMissed: num(r?.[`open_missed${suffix}`]),
-		excluded: num(r?.[`excluded${suffix}`]),
+		openWithin: num(r?.open_within),
+		openMissed: num(r?.open_missed),
+		excluded: num(r?.excluded),
 		attainment: met + missed ? met / (met + missed) : null
 	};
+}
+
+/**
+ * The grouped counts, one row per split value and verdict, as one row per split value with a
+ * count per verdict (missed includes open and missed). The months count every ticket of the
+ * trend window; the other splits only the period's.
+ */
+function widen(long: Row[]): Row[] {
+	const MONTHS = 0b0111111;
+	const out = new Map<string, Row>();
+	for (const r of long) {
+		const g = num(r.g);
+		if (g !== MONTHS && r.in_period !== true) continue;
+		const dims = [g, r.month, r.priority, r.tier, r.account_id, r.language, r.channel, r.bin];
+		const key = JSON.stringify(dims);
+		let w = out.get(key);
+		if (!w) {
+			w = {
+				g,
+				month: r.month,
+				priority: r.priority,
+				tier: r.tier,
+				account_id: r.account_id,
+				language: r.language,
+				channel: r.channel,
+				bin: r.bin,
+				met: 0,
+				missed: 0,
+				open_within: 0,
+				open_missed: 0,
+				excluded: 0
+			};
+			out.set(key, w);
+		}
+		const n = num(r.n);
+		const add = (k: string) => (w[k] = num(w[k]) + n);
+		if (r.verdict === 'met') add('met');
+		else if (r.verdict === 'missed') add('missed');
+		else if (r.verdict === 'open_missed') {
+			add('missed');
+			add('open_missed');
+		} else if (r.verdict === 'open_within') add('open_within');
+		else if (r.verdict === 'excluded') add('excluded');
+	}
+	return [...out.values()];
 }
 
 const hours = (s: unknown) => (s === null || s === undefined ? null : Number(s) / 3600);
@@ -438,13 +488,6 @@ async function readFilterOptions(q: Queryable, scope: Scope): Promise<FilterOpti
 	};
 }
 
-const COUNT_COLUMNS = (suffix: string, cond: string) => `
-	  count(*) FILTER (verdict = 'met'${cond}) AS met${suffix},
-	  count(*) FILTER (verdict IN ('missed', 'open_missed')${cond}) AS missed${suffix},
-	  count(*) FILTER (verdict = 'open_within'${cond}) AS open_within${suffix},
-	  count(*) FILTER (verdict = 'open_missed'${cond}) AS open_missed${suffix},
-	  count(*) FILTER (verdict = 'excluded'${cond}) AS excluded${suffix}`;
-
 /** Grouping sets of the one query, in the order of GROUPING()'s bits below. */
 type GroupingSet = 'month' | 'priority_tier' | 'account' | 'language' | 'channel' | 'bin' | 'all';
 
@@ -460,31 +503,43 @@ export async function complianceView(
 	const lo = p.add(from < trendFrom ? from : trendFrom);
 	const hi = p.add(to);
 	const pFrom = p.add(from);
-	const inPeriod = ` AND in_period`;
-	const sql = `WITH base AS (
-	  SELECT strftime(s.created_local_date, '%Y-%m') AS month, s.priority, s.tier, s.account_id,
-	    s.language, s.channel, s.verdict, s.target_s,
-	    s.created_local_date >= ${pFrom}::DATE AS in_period,
+	const source = fromFor(f);
+	// One scan of the trend window. Each split is grouped with the verdict (a count per verdict
+	// is cheaper than a filtered count per kind); every split but the months only counts the
+	// period's tickets (in_period).
+	const sql = `SELECT GROUPING(month, priority, tier, account_id, language, channel, bin) AS g,
+	  strftime(month, '%Y-%m') AS month, priority, tier, account_id, language, channel, bin, in_period, verdict,
+	  count(*) AS n
+	FROM (
+	  SELECT date_trunc('month', s.created_local_date) AS month, s.priority, s.tier, s.account_id,
+	    s.language, s.channel, s.verdict, s.created_local_date >= ${pFrom}::DATE AS in_period,
 	    ${BIN_SQL} AS bin
-	  FROM ${FROM}
+	  FROM ${source}
 	  WHERE ${where.join(' AND ')}
 	    AND s.created_local_date >= ${lo}::DATE AND s.created_local_date < ${hi}::DATE
 	)
-	SELECT GROUPING(month, priority, tier, account_id, language, channel, bin) AS g,
-	  month, priority, tier, account_id, language, channel, bin,
-	  ${COUNT_COLUMNS('', inPeriod)},
-	  ${COUNT_COLUMNS('_all', '')},
-	  min(target_s) FILTER (verdict <> 'excluded' AND in_period) AS target_min,
-	  max(target_s) FILTER (verdict <> 'excluded' AND in_period) AS target_max
-	FROM base
-	GROUP BY GROUPING SETS ((month), (priority, tier), (account_id), (language), (channel), (bin), ())`;
-	const [rows, asOf, goals, accountRows, atRisk] = await Promise.all([
+	GROUP BY GROUPING SETS ((month, verdict), (priority, tier, in_period, verdict), (account_id, in_period, verdict),
+	  (language, in_period, verdict), (channel, in_period, verdict), (bin, in_period, verdict), (in_period, verdict))`;
+	// the targets that applied, over the period's counted tickets only (a small range)
+	const tp = new Params();
+	const tWhere = conditions(f, scope, tp);
+	const targetSql = `SELECT GROUPING(priority, tier) AS g, priority, tier, min(s.target_s) AS target_min, max(s.target_s) AS target_max
+	  FROM ${source}
+	  WHERE ${tWhere.join(' AND ')} AND s.verdict <> 'excluded'
+	    AND s.created_local_date >= ${tp.add(from)}::DATE AND s.created_local_date < ${tp.add(to)}::DATE
+	  GROUP BY GROUPING SETS ((priority, tier), ())`;
+	const [long, targetRows, asOf, goals, accountRows, atRisk] = await Promise.all([
 		q.all(sql, p.values),
+		q.all(targetSql, tp.values),
 		dataAsOf(q),
 		attainmentGoals(q),
 		q.all(`SELECT id, name, policy_id FROM accounts`),
 		atRiskTickets(q, scope, f)
 	]);
+	const rows = widen(long);
+	const targetOf = new Map(
+		targetRows.map((r) => [JSON.stringify([num(r.g), r.priority, r.tier]), r])
+	);
 	const accountName = new Map(accountRows.map((r) => [String(r.id), String(r.name)]));
 	const accountPolicy = new Map(accountRows.map((r) => [String(r.id), str(r.policy_id)]));
 	const goalOf = new Map(goals.map((g) => [g.policyId, g.goal]));
@@ -510,9 +565,9 @@ export async function complianceView(
 	const bySet = (set: GroupingSet) => rows.filter((r) => num(r.g) === bitsOf[set]);
 	const base = filterParams(f);
 	const narrowed = (over: Partial<ListFilters>) => filterParams(f, over).toString();
-	const target = (r: Row): TargetRange => ({
-		min: hours(r.target_min),
-		max: hours(r.target_max)
+	const target = (r: Row | undefined): TargetRange => ({
+		min: hours(r?.target_min),
+		max: hours(r?.target_max)
 	});
 
 	const monthList: string[] = [];
@@ -524,7 +579,7 @@ export async function complianceView(
 			month: m,
 			key: { month: m },
 			label: m,
-			...counts(r, '_all'),
+			...counts(r),
 			target: { min: null, max: null },
 			goal: commonGoal,
 			params: narrowed({ from: m, to: m })
@@ -542,8 +597,8 @@ export async function complianceView(
 			.map((r) => ({
 				key: keyOf(r),
 				label: labelOf(r),
-				...counts(r, ''),
-				target: target(r),
+				...counts(r),
+				target: target(targetOf.get(JSON.stringify([0, r.priority, r.tier]))),
 				goal: goalFor(r),
 				params: narrowed(over(r))
 			}))
@@ -604,9 +659,9 @@ export async function complianceView(
 		params: base.toString(),
 		asOf,
 		overall: {
-			...counts(all, ''),
+			...counts(all),
 			goal: commonGoal,
-			target: all ? target(all) : { min: null, max: null },
+			target: target(targetOf.get(JSON.stringify([3, null, null]))),
 			params: base.toString()
 		},
 		months,
