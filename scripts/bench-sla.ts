@@ -46,9 +46,9 @@ const { values } = parseArgs({
 	}
 });
 
-/** The ticket columns the engine reads (recompute.ts, sla_base and the scope). */
+/** The ticket columns the engine reads (recompute.ts: sla_t and the scope). */
 const ENGINE_COLUMNS =
-	'source, external_id, account_id, created_at, first_response_at, first_response_origin, resolved_at, closed_at, status, type, final_priority, language, import_id';
+	'source, external_id, account_id, created_at, first_response_at, first_response_origin, resolved_at, status, type, final_priority, language, channel, import_id';
 
 const INC_SOURCE = 'zendesk-inc';
 

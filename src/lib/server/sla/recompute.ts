@@ -471,7 +471,7 @@ async function buildWorkTables(
 	// Kept: the states that can pause a clock under the ticket's policy, the reopens, and each
 	// ticket's first state (that it has any: "pauses available").
 	await tx.run(`CREATE TEMP TABLE sla_states AS
-		SELECT tk, p_from, kind, state, p_to, prev_state, rn = 1 AS first_state FROM (
+		SELECT tk, p_from, kind, state, p_to, prev_state, rn = 1 AS first_state, can_pause FROM (
 		  SELECT tk, "at" AS p_from, kind, state, can_pause,
 		    lead("at") OVER w AS p_to, lag(state) OVER w AS prev_state, row_number() OVER w AS rn
 		  FROM (
@@ -489,9 +489,9 @@ async function buildWorkTables(
 	// priority change
 	await tx.run(`CREATE TEMP TABLE sla_h AS
 		SELECT b.tk,
-		  min(e."at") FILTER (e.kind = 'first_response' OR (e.kind = 'reply' AND list_contains(s.first_response_kinds, lower(e.to_value)))) AS first_at,
-		  count(*) FILTER (e.kind IN ('reply', 'first_response')) AS n_replies,
-		  max(e."at") FILTER (e.kind = 'priority') AS last_priority_change
+		  min(CASE WHEN e.kind = 'first_response' OR (e.kind = 'reply' AND list_contains(s.first_response_kinds, lower(e.to_value))) THEN e."at" END) AS first_at,
+		  count(CASE WHEN e.kind IN ('reply', 'first_response') THEN 1 END) AS n_replies,
+		  max(CASE WHEN e.kind = 'priority' THEN e."at" END) AS last_priority_change
 		FROM ticket_events e JOIN sla_t b ON b.source = e.source AND b.external_id = e.ticket_id
 		JOIN sla_settings s ON s.policy_id = b.policy_id AND s.version = b.policy_version
 		WHERE e.kind IN ('reply', 'first_response', 'priority')
@@ -550,7 +550,9 @@ async function buildWorkTables(
 		LEFT JOIN sla_h h ON h.tk = c.tk
 		LEFT JOIN (
 		  SELECT tk, max(p_from) FILTER (kind = 'status' AND prev_state IN ('solved', 'resolved') AND state NOT IN ('solved', 'resolved', 'closed')) AS last_reopen
-		  FROM sla_states GROUP BY tk) hs ON hs.tk = c.tk`);
+		  FROM sla_states
+		  WHERE first_state OR (kind = 'status' AND prev_state IN ('solved', 'resolved') AND state NOT IN ('solved', 'resolved', 'closed'))
+		  GROUP BY tk) hs ON hs.tk = c.tk`);
 
 	// pauses (R17) from the status history, clipped to the clock; a reopened ticket's solved spans
 	// pause resolution
@@ -560,7 +562,7 @@ async function buildWorkTables(
 		FROM sla_k k
 		JOIN sla_t t ON t.tk = k.tk
 		JOIN sla_settings s ON s.policy_id = t.policy_id AND s.version = t.policy_version
-		JOIN sla_states st ON st.tk = k.tk
+		JOIN (SELECT * FROM sla_states WHERE can_pause) st ON st.tk = k.tk
 		WHERE (st.kind = 'pause_start' OR (st.kind = 'status' AND list_contains(s.pause_statuses, st.state))
 		       OR (k.clock = 'resolution' AND s.reopen = 'resume' AND (st.kind = 'resolved' OR (st.kind = 'status' AND st.state IN ('solved', 'resolved')))))
 		  AND greatest(st.p_from, k.started_at) < least(COALESCE(st.p_to, 'infinity'::TIMESTAMPTZ), COALESCE(k.stopped_at, k.as_of))`);
