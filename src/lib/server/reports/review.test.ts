@@ -373,7 +373,8 @@ describe('review figures', () => {
 		expect(d.asOf).toBe(AS_OF.replace('Z', '.000Z'));
 		expect(d.policyVersions).toEqual([{ policyId: 'model-a', version: 1, tickets: 9 }]);
 		expect(d.hasResolution).toBe(false);
-		expect(d.training.available).toBe(false);
+		expect(d.training.available).toBe(true);
+		expect(d.training.note).toMatch(/how-to questions? of 9 tickets/);
 		expect(await reviewData(store, ALL_ACCOUNTS, 'nobody', '2026-03')).toBeNull();
 		expect(
 			await reviewData(store, { kind: 'accounts', ids: ['globex'] }, 'acme', '2026-03')

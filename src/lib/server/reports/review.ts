@@ -37,7 +37,14 @@ import {
 } from './compliance.ts';
 import type { ExportTable } from '../export/table-export.ts';
 import { VOLUME_DIMENSIONS, type VolumeDimension } from '../../components/review/volume.ts';
-import { formatDate, formatInstant, formatMonth, formatPercent } from '../../components/format.ts';
+import { trainingForAccount, type AccountTraining } from './training.ts';
+import {
+	formatDate,
+	formatInstant,
+	formatMonth,
+	formatNumber,
+	formatPercent
+} from '../../components/format.ts';
 
 export const MONTH_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
 export const TREND_MONTHS = 12;
@@ -183,7 +190,7 @@ export interface ReviewData {
 	trend: TrendMonth[];
 	missed: MissedTarget[];
 	discussion: DiscussionPoint[];
-	/** the training-needs view fills this (issue 6, second half); nothing to show until then */
+	/** from the training-needs view (training.ts): its flags for this account and month */
 	training: { available: boolean; note: string; items: { reason: string; detail: string }[] };
 }
 
@@ -403,6 +410,7 @@ export async function reviewData(
 		[accountId]
 	);
 	const missed = await missedTargets(q, accountId, month);
+	const training = await trainingForAccount(q, scope, accountId, { from: month, to: month });
 
 	return {
 		account: {
@@ -453,11 +461,29 @@ export async function reviewData(
 			model,
 			spocs.map((r) => String(r.email))
 		),
-		training: {
-			available: false,
-			note: 'Training recommendations come from the training-needs view, which is not built yet.',
-			items: []
-		}
+		training: trainingSlot(training)
+	};
+}
+
+/** The training-needs view's signals for the account and month, as the review shows them. */
+function trainingSlot(t: AccountTraining | null): ReviewData['training'] {
+	if (!t)
+		return { available: true, note: 'No tickets in the month: no training signals.', items: [] };
+	const parts = [
+		`${formatNumber(t.howTo)} how-to ${t.howTo === 1 ? 'question' : 'questions'} of ${formatNumber(t.tickets)} tickets (${formatPercent(t.share)}).`,
+		t.flags.length ? '' : 'No training signal fired this month.',
+		t.training.latest
+			? `Latest training record: ${t.training.latest.status} on ${formatDate(t.training.latest.onDate)}${t.training.latest.note ? ` (${t.training.latest.note})` : ''}.`
+			: 'No training was recorded for this account.',
+		t.training.chargeableFrom
+			? `How-to questions chargeable from ${formatDate(t.training.chargeableFrom)}${t.training.chargeableReason ? `: ${t.training.chargeableReason}` : ''} (R20).`
+			: '',
+		...t.notes
+	];
+	return {
+		available: true,
+		note: parts.filter(Boolean).join(' '),
+		items: t.flags.map((f) => ({ reason: f.label, detail: f.reason }))
 	};
 }
 
@@ -1172,6 +1198,8 @@ export function compareReviews(before: ReviewData, after: ReviewData): Change[] 
 		const b = after.discussion.find((d) => d.key === p);
 		add(`${(a ?? b)!.title} (${(a ?? b)!.rule})`, 'count', a?.count ?? null, b?.count ?? null);
 	}
+	const tr = (d: ReviewData) => d.training.items.map((i) => i.reason).join(', ') || 'none';
+	add('Training recommendations', 'text', tr(before), tr(after));
 	const pv = (d: ReviewData) =>
 		d.policyVersions.map((v) => `${v.policyId} v${v.version}: ${v.tickets}`).join(', ') || '—';
 	add('Policy versions used', 'text', pv(before), pv(after));
@@ -1546,9 +1574,10 @@ export function reviewTables(
 				{ key: 'reason', header: 'Recommendation', type: 'text' },
 				{ key: 'detail', header: 'Detail', type: 'text' }
 			],
-			rows: d.training.items.length
-				? d.training.items.map((i) => ({ ...i }))
-				: [{ reason: d.training.note, detail: '' }]
+			rows: [
+				{ reason: 'Summary', detail: d.training.note },
+				...d.training.items.map((i) => ({ ...i }))
+			]
 		},
 		{
 			name: 'Agreements and actions',
