@@ -399,3 +399,77 @@ export const trainingRecords = pgTable('training_records', {
 	recordedBy: text('recorded_by').notNull(),
 	recordedAt: instant('recorded_at').notNull()
 });
+
+/* ------------------------------------------------------------------ chargeable work (issue 7) */
+
+/**
+ * Rate cards per policy, versioned like policies: a change is a new version from a date; entries
+ * are priced by the version in force on their (local) date. The body holds per tier an hourly rate
+ * in cents per work category, the out-of-hours and holiday multipliers, the minimum and rounding
+ * increment per entry, and for the card the VAT rate, currency and which reasons apply. The files
+ * under data/rates are built-in examples, read when no version is stored.
+ */
+export const rateCards = pgTable(
+	'rate_cards',
+	{
+		policyId: text('policy_id').notNull(),
+		version: integer('version').notNull(),
+		effectiveFrom: date('effective_from', { mode: 'string' }).notNull(),
+		body: json('body').notNull(),
+		reason: text('reason').notNull(),
+		createdBy: text('created_by').notNull(),
+		createdAt: instant('created_at').notNull()
+	},
+	(t) => [primaryKey({ columns: [t.policyId, t.version] })]
+);
+
+/**
+ * Corrections a person made to a time entry on the billing page — its chargeable reason, its
+ * order reference — kept apart from imported data so every re-import leaves them standing; the
+ * latest per (entry, field) applies. Who, when and why are part of the record.
+ */
+export const timeEntryCorrections = pgTable('time_entry_corrections', {
+	id: uuid('id').primaryKey().defaultRandom(),
+	source: text('source').notNull(),
+	/** the time entry's external id */
+	entryId: text('entry_id').notNull(),
+	/** reason | order_reference */
+	field: text('field').notNull(),
+	value: text('value'),
+	reason: text('reason').notNull(),
+	correctedBy: text('corrected_by').notNull(),
+	correctedAt: instant('corrected_at').notNull()
+});
+
+/** Material lines entered by a person for an account and month (R22: charged with materials). */
+export const billingMaterials = pgTable('billing_materials', {
+	id: uuid('id').primaryKey().defaultRandom(),
+	accountId: text('account_id').notNull(),
+	/** yyyy-mm, the invoice period */
+	month: text('month').notNull(),
+	source: text('source'),
+	ticketId: text('ticket_id'),
+	description: text('description').notNull(),
+	quantity: doublePrecision('quantity').notNull(),
+	/** price per unit in cents, as entered */
+	unitPriceCents: integer('unit_price_cents').notNull(),
+	/** the chargeable reason the material belongs to (R22 by default) */
+	chargeReason: text('charge_reason').notNull(),
+	orderReference: text('order_reference'),
+	note: text('note'),
+	createdBy: text('created_by').notNull(),
+	createdAt: instant('created_at').notNull()
+});
+
+/**
+ * A month locked once invoiced: its invoice lines as they were then (`lines`), which nothing
+ * changes afterwards. Later differences are adjustment lines in the first open month.
+ */
+export const billingLocks = pgTable('billing_locks', {
+	/** yyyy-mm */
+	month: text('month').primaryKey(),
+	lines: json('lines').notNull(),
+	lockedBy: text('locked_by').notNull(),
+	lockedAt: instant('locked_at').notNull(),
+	note: text('note')
+});
