@@ -11,11 +11,14 @@
  *   filtered overview  the same with a tier and a priority chosen
  *   list, first page   /compliance/tickets behind the missed figure: 50 rows and the total
  *   ticket timeline    /tickets/[source]/[id]: the explanation of one ticket
+ *   training           /training for the last complete month (signals, repeat askers, trend)
+ *   review, portfolio  /accounts/[id]/review/[month] of the busiest account, /reviews/[month]
  *   Arrow stream       the whole list behind a figure of about 100k tickets, every byte of it
- * Goals (issue 5): each page's data within 3x its baseline; the 100k Arrow stream within 1 s of
+ * Goals (issues 5 and 6): each page's data within 3x its baseline; the 100k Arrow stream within 1 s of
  * its baseline. Prints a markdown table and writes bench-results/pages-<N>.md and .json.
  *
- * Options: --tickets N (1000000), --runs N (15), --keep (keep the temporary folder).
+ * Options: --tickets N (1000000), --runs N (15), --keep (keep the temporary folder), --store
+ * <folder> (measure again on a kept folder; --tickets then only labels the table).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -26,12 +29,14 @@ const { values } = parseArgs({
 	options: {
 		tickets: { type: 'string', default: '1000000' },
 		runs: { type: 'string', default: '15' },
-		keep: { type: 'boolean', default: false }
+		keep: { type: 'boolean', default: false },
+		store: { type: 'string' }
 	}
 });
 const tickets = Number(values.tickets);
 const runs = Number(values.runs);
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'peil-bench-pages-'));
+// --store <folder>: measure on a folder a run with --keep left (its peil.duckdb), skipping the load
+const work = values.store ?? fs.mkdtempSync(path.join(os.tmpdir(), 'peil-bench-pages-'));
 const log = (m: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${m}\n`);
 
 const { generateSample } = await import('../src/lib/server/sample/generate.ts');
@@ -44,26 +49,28 @@ const { ALL_ACCOUNTS } = await import('../src/lib/server/scope.ts');
 const c = await import('../src/lib/server/reports/compliance.ts');
 const { arrowStream } = await import('../src/lib/server/export/arrow.ts');
 
-log(`generating ${tickets} tickets in ${work} …`);
-const sampleDir = path.join(work, 'sample');
-const gen = await generateSample({ tickets, outDir: sampleDir });
 const store = await prepareStore(path.join(work, 'peil.duckdb'));
-log('loading accounts, tickets and status history …');
-await importAccounts(store, path.join(sampleDir, 'accounts.csv'));
-for (const [file, profile] of [
-	['tickets.csv', 'zendesk'],
-	['ticket-events.csv', 'peil-events']
-] as const)
-	await importFile(store, {
-		file: path.join(sampleDir, file),
-		source: 'zendesk',
-		profile,
-		asOf: gen.asOf,
-		verdicts: false
-	});
-log('judging every ticket …');
-await recomputeSla(store);
-await store.withWriter((conn) => conn.run('CHECKPOINT'));
+if (!values.store) {
+	log(`generating ${tickets} tickets in ${work} …`);
+	const sampleDir = path.join(work, 'sample');
+	const gen = await generateSample({ tickets, outDir: sampleDir });
+	log('loading accounts, tickets and status history …');
+	await importAccounts(store, path.join(sampleDir, 'accounts.csv'));
+	for (const [file, profile] of [
+		['tickets.csv', 'zendesk'],
+		['ticket-events.csv', 'peil-events']
+	] as const)
+		await importFile(store, {
+			file: path.join(sampleDir, file),
+			source: 'zendesk',
+			profile,
+			asOf: gen.asOf,
+			verdicts: false
+		});
+	log('judging every ticket …');
+	await recomputeSla(store);
+	await store.withWriter((conn) => conn.run('CHECKPOINT'));
+}
 
 interface Row {
 	name: string;
@@ -106,20 +113,23 @@ async function measure(
 	};
 }
 
-/** The bare scan of the columns the compliance queries read, over the same rows. */
+/**
+ * The bare scan of the columns the compliance overview reads, over the same rows: the verdicts of
+ * the trend window (the splits, targets and at-risk candidates) and the tickets' keys (the
+ * at-risk subjects are looked up by them).
+ */
 function scanBaseline(f: import('../src/lib/server/reports/compliance.ts').ComplianceFilters) {
 	const { from, to } = c.periodDates(f);
 	const trendFrom = `${c.addMonths(f.to, -(c.TREND_MONTHS - 1))}-01`;
 	return async () => {
 		await store.all(
 			`SELECT count(*), sum(s.target_s), sum(s.business_s), count(s.verdict), count(s.priority), count(s.tier),
-			   count(s.language), count(s.created_local_date), count(s.source), count(s.external_id)
+			   count(s.language), count(s.created_local_date), count(s.account_id), count(s.channel), count(s.due_at),
+			   count(s.as_of), count(s.calendar_id), count(s.source), count(s.external_id)
 			 FROM ticket_sla s WHERE s.clock = 'first_response' AND s.created_local_date >= $1::DATE AND s.created_local_date < $2::DATE`,
 			[from < trendFrom ? from : trendFrom, to]
 		);
-		await store.all(
-			`SELECT count(t.account_id), count(t.channel), count(t.type), count(t.source), count(t.external_id) FROM tickets t`
-		);
+		await store.all(`SELECT count(t.source), count(t.external_id) FROM tickets t`);
 	};
 }
 
@@ -214,6 +224,83 @@ rows.push({
 	met: m.p50 <= 3 * m.base50
 });
 
+const { trainingView } = await import('../src/lib/server/reports/training.ts');
+const trainingPeriod = { from: dm, to: dm };
+log(`timing the training page (${dm}) …`);
+m = await measure(
+	() => trainingView(store, ALL_ACCOUNTS, trainingPeriod),
+	async () => {
+		// the columns it reads: the period's verdicts (and three earlier periods for the trend) and
+		// the tickets' account, type, category, tags and requester
+		const lo = `${c.addMonths(dm, -3)}-01`;
+		const hi = `${c.addMonths(dm, 1)}-01`;
+		await store.all(
+			`SELECT count(*), count(s.source), count(s.external_id), count(s.created_local_date) FROM ticket_sla s
+			 WHERE s.clock = 'first_response' AND s.created_local_date >= $1::DATE AND s.created_local_date < $2::DATE`,
+			[lo, hi]
+		);
+		await store.all(
+			`SELECT count(t.source), count(t.external_id), count(t.account_id), count(t.type), count(t.category), count(t.tags),
+			   count(t.requester_email), count(t.requester_name), count(t.missing_fields) FROM tickets t`
+		);
+	}
+);
+rows.push({
+	name: 'training page',
+	detail: `period ${dm}`,
+	...m,
+	goal: '≤ 3x',
+	met: m.p50 <= 3 * m.base50
+});
+
+const { reviewData, portfolio } = await import('../src/lib/server/reports/review.ts');
+// the account with the most tickets in the month: the largest review
+const biggest = await store.one(
+	`SELECT account_id, count(*) AS n FROM ticket_sla WHERE clock = 'first_response' AND account_id IS NOT NULL
+	   AND created_local_date >= $1::DATE AND created_local_date < $2::DATE GROUP BY account_id ORDER BY n DESC LIMIT 1`,
+	[`${dm}-01`, `${c.addMonths(dm, 1)}-01`]
+);
+const reviewAccount = String(biggest?.account_id);
+/** What a review and the portfolio read: two years of verdicts (trend, last year) and the tickets' fields. */
+const reviewBaseline = (accountId: string | null) => async () => {
+	const lo = `${c.addMonths(dm, -12)}-01`;
+	const hi = `${c.addMonths(dm, 1)}-01`;
+	await store.all(
+		`SELECT count(*), sum(s.business_s), sum(s.target_s), count(s.verdict), count(s.priority), count(s.tier), count(s.clock),
+		   count(s.created_local_date), count(s.source), count(s.external_id), count(s.policy_id), count(s.account_id)
+		 FROM ticket_sla s WHERE s.created_local_date >= $1::DATE AND s.created_local_date < $2::DATE
+		   AND ($3::VARCHAR IS NULL OR s.account_id = $3)`,
+		[lo, hi, accountId]
+	);
+	await store.all(
+		`SELECT count(t.source), count(t.external_id), count(t.account_id), count(t.type), count(t.category), count(t.channel),
+		   count(t.language), count(t.submitted_priority), count(t.final_priority), count(t.phone_pin_valid),
+		   count(t.requester_email), count(t.line), count(t.tags) FROM tickets t WHERE ($1::VARCHAR IS NULL OR t.account_id = $1)`,
+		[accountId]
+	);
+};
+log(`timing the operational review (${reviewAccount}, ${dm}) …`);
+m = await measure(
+	() => reviewData(store, ALL_ACCOUNTS, reviewAccount, dm),
+	reviewBaseline(reviewAccount)
+);
+rows.push({
+	name: 'operational review',
+	detail: `${reviewAccount}, ${dm} (${Number(biggest?.n).toLocaleString('en')} tickets)`,
+	...m,
+	goal: '≤ 3x',
+	met: m.p50 <= 3 * m.base50
+});
+log(`timing the portfolio (${dm}) …`);
+m = await measure(() => portfolio(store, ALL_ACCOUNTS, dm, null), reviewBaseline(null));
+rows.push({
+	name: 'portfolio of reviews',
+	detail: `every account, ${dm}`,
+	...m,
+	goal: '≤ 3x',
+	met: m.p50 <= 3 * m.base50
+});
+
 // the months, newest first, until the list holds about 100k tickets
 const months = (await c.filterOptions(store, ALL_ACCOUNTS)).months.filter((x) => x <= dm);
 let from = dm;
@@ -286,5 +373,5 @@ fs.writeFileSync(
 	`bench-results/pages-${tickets}.json`,
 	JSON.stringify({ tickets, runs, rows }, null, 2) + '\n'
 );
-if (!values.keep) fs.rmSync(work, { recursive: true, force: true });
+if (!values.keep && !values.store) fs.rmSync(work, { recursive: true, force: true });
 else log(`kept ${work}`);
