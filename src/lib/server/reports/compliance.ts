@@ -334,15 +334,12 @@ function counts(r: Row | undefined): Counts {
 
 /**
  * The grouped counts, one row per split value and verdict, as one row per split value with a
- * count per verdict (missed includes open and missed). The months count every ticket of the
- * trend window; the other splits only the period's.
+ * count per verdict (missed includes open and missed).
  */
 function widen(long: Row[]): Row[] {
-	const MONTHS = 0b0111111;
 	const out = new Map<string, Row>();
 	for (const r of long) {
 		const g = num(r.g);
-		if (g !== MONTHS && r.in_period !== true) continue;
 		const dims = [g, r.month, r.priority, r.tier, r.account_id, r.language, r.channel, r.bin];
 		const key = JSON.stringify(dims);
 		let w = out.get(key);
@@ -491,6 +488,20 @@ async function readFilterOptions(q: Queryable, scope: Scope): Promise<FilterOpti
 /** Grouping sets of the one query, in the order of GROUPING()'s bits below. */
 type GroupingSet = 'month' | 'priority_tier' | 'account' | 'language' | 'channel' | 'bin' | 'all';
 
+/**
+ * Each split as GROUPING(month, priority, tier, account_id, language, channel, bin) marks it: a
+ * bit per column not grouped, month the highest of seven.
+ */
+const SET_BITS: Record<GroupingSet, number> = {
+	month: 0b0111111,
+	priority_tier: 0b1001111,
+	account: 0b1110111,
+	language: 0b1111011,
+	channel: 0b1111101,
+	bin: 0b1111110,
+	all: 0b1111111
+};
+
 export async function complianceView(
 	q: Queryable,
 	scope: Scope,
@@ -502,25 +513,28 @@ export async function complianceView(
 	const trendFrom = `${addMonths(f.to, -(TREND_MONTHS - 1))}-01`;
 	const lo = p.add(from < trendFrom ? from : trendFrom);
 	const hi = p.add(to);
-	const pFrom = p.add(from);
 	const source = fromFor(f);
-	// One scan of the trend window. Each split is grouped with the verdict (a count per verdict
-	// is cheaper than a filtered count per kind); every split but the months only counts the
-	// period's tickets (in_period).
-	const sql = `SELECT GROUPING(month, priority, tier, account_id, language, channel, bin) AS g,
-	  strftime(month, '%Y-%m') AS month, priority, tier, account_id, language, channel, bin, in_period, verdict,
-	  count(*) AS n
+	// Two scans, run at once: the months of the trend window, each counted by verdict; and the
+	// period's tickets (a twelfth of the window for one month) by every split at once. A count
+	// per verdict is cheaper than a filtered count per kind.
+	const monthSql = `SELECT strftime(m, '%Y-%m') AS month, verdict, n FROM (
+	    SELECT date_trunc('month', s.created_local_date) AS m, s.verdict, count(*) AS n
+	    FROM ${source}
+	    WHERE ${where.join(' AND ')} AND s.created_local_date >= ${lo}::DATE AND s.created_local_date < ${hi}::DATE
+	    GROUP BY ALL)`;
+	const sp = new Params();
+	const sWhere = conditions(f, scope, sp);
+	const splitSql = `SELECT GROUPING(priority, tier, account_id, language, channel, bin) AS g,
+	  priority, tier, account_id, language, channel, bin, verdict, count(*) AS n
 	FROM (
-	  SELECT date_trunc('month', s.created_local_date) AS month, s.priority, s.tier, s.account_id,
-	    s.language, s.channel, s.verdict, s.created_local_date >= ${pFrom}::DATE AS in_period,
-	    ${BIN_SQL} AS bin
+	  SELECT s.priority, s.tier, s.account_id, s.language, s.channel, s.verdict, ${BIN_SQL} AS bin
 	  FROM ${source}
-	  WHERE ${where.join(' AND ')}
-	    AND s.created_local_date >= ${lo}::DATE AND s.created_local_date < ${hi}::DATE
+	  WHERE ${sWhere.join(' AND ')}
+	    AND s.created_local_date >= ${sp.add(from)}::DATE AND s.created_local_date < ${sp.add(to)}::DATE
 	)
-	GROUP BY GROUPING SETS ((month, verdict), (priority, tier, in_period, verdict), (account_id, in_period, verdict),
-	  (language, in_period, verdict), (channel, in_period, verdict), (bin, in_period, verdict), (in_period, verdict))`;
-	// the targets that applied, over the period's counted tickets only (a small range)
+	GROUP BY GROUPING SETS ((priority, tier, verdict), (account_id, verdict), (language, verdict),
+	  (channel, verdict), (bin, verdict), (verdict))`;
+	// the targets that applied, over the period's counted tickets only
 	const tp = new Params();
 	const tWhere = conditions(f, scope, tp);
 	const targetSql = `SELECT GROUPING(priority, tier) AS g, priority, tier, min(s.target_s) AS target_min, max(s.target_s) AS target_max
@@ -528,15 +542,20 @@ export async function complianceView(
 	  WHERE ${tWhere.join(' AND ')} AND s.verdict <> 'excluded'
 	    AND s.created_local_date >= ${tp.add(from)}::DATE AND s.created_local_date < ${tp.add(to)}::DATE
 	  GROUP BY GROUPING SETS ((priority, tier), ())`;
-	const [long, targetRows, asOf, goals, accountRows, atRisk] = await Promise.all([
-		q.all(sql, p.values),
+	const [monthLong, splitLong, targetRows, asOf, goals, accountRows, atRisk] = await Promise.all([
+		q.all(monthSql, p.values),
+		q.all(splitSql, sp.values),
 		q.all(targetSql, tp.values),
 		dataAsOf(q),
 		attainmentGoals(q),
 		q.all(`SELECT id, name, policy_id FROM accounts`),
 		atRiskTickets(q, scope, f)
 	]);
-	const rows = widen(long);
+	const rows = [
+		...widen(monthLong.map((r) => ({ ...r, g: SET_BITS.month }))),
+		// the split query groups six columns; the month column is the seventh, highest bit
+		...widen(splitLong.map((r) => ({ ...r, g: num(r.g) | 0b1000000 })))
+	];
 	const targetOf = new Map(
 		targetRows.map((r) => [JSON.stringify([num(r.g), r.priority, r.tier]), r])
 	);
@@ -552,17 +571,7 @@ export async function complianceView(
 	);
 	const commonGoal = viewGoals.size === 1 ? [...viewGoals][0] : null;
 
-	// GROUPING() sets a bit per column NOT grouped: month is the highest of seven bits
-	const bitsOf: Record<GroupingSet, number> = {
-		month: 0b0111111,
-		priority_tier: 0b1001111,
-		account: 0b1110111,
-		language: 0b1111011,
-		channel: 0b1111101,
-		bin: 0b1111110,
-		all: 0b1111111
-	};
-	const bySet = (set: GroupingSet) => rows.filter((r) => num(r.g) === bitsOf[set]);
+	const bySet = (set: GroupingSet) => rows.filter((r) => num(r.g) === SET_BITS[set]);
 	const base = filterParams(f);
 	const narrowed = (over: Partial<ListFilters>) => filterParams(f, over).toString();
 	const target = (r: Row | undefined): TargetRange => ({
