@@ -123,7 +123,10 @@ export function parsePolicy(json: unknown): Policy {
 	if (goal !== undefined) {
 		const v = goal.value;
 		if (typeof v !== 'number' || !(v > 0 && v <= 1))
-			fail('settings.attainmentGoal.value', 'must be a fraction above 0 and at most 1 (0.9 = 90 %)');
+			fail(
+				'settings.attainmentGoal.value',
+				'must be a fraction above 0 and at most 1 (0.9 = 90 %)'
+			);
 	}
 	return p as Policy;
 }
