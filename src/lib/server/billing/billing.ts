@@ -1,0 +1,703 @@
+/**
+ * Chargeable work for a month (issue 7): every time entry of the month (by its start in the
+ * account's zone) classified by `classifyEntry` under the policy version, tier, rate card and
+ * training record in force at its start; material lines; the per-account summary by reason with
+ * the free hours beside it; what needs a person; the invoice lines finance exports; and locks.
+ *
+ * A locked month's invoice lines are the ones stored when it was locked: nothing changes them.
+ */
+import type { Param, Queryable, Row, Store } from '../db/index.ts';
+import { scopeFilter, type Scope } from '../scope.ts';
+import { loadCalendarVersions, loadPolicies, type CalendarVersion } from '../sla/recompute.ts';
+import {
+	chargeableHowToPeriods,
+	currentThresholds,
+	type ChargeablePeriod
+} from '../reports/training.ts';
+import {
+	instantToWallClock,
+	parseZone,
+	wallClockToInstant,
+	type ZoneSpec
+} from '../../domain/wall-clock.ts';
+import type { Calendar } from '../../domain/calendar.ts';
+import { classifyEntry, ORDER_REASONS, REASON_LABELS, type BillingLine } from './classify.ts';
+import { rateCardOn, rateCardVersions, ALL_REASONS } from './rates.ts';
+
+export class BillingError extends Error {
+	constructor(
+		readonly field: string | null,
+		message: string
+	) {
+		super(field ? `${field}: ${message}` : message);
+	}
+}
+
+const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+export function validMonth(m: string): boolean {
+	return MONTH.test(m);
+}
+
+export function nextMonth(m: string, n = 1): string {
+	const [y, mo] = m.split('-').map(Number);
+	const t = y * 12 + (mo - 1) + n;
+	return `${Math.floor(t / 12)}-${String((t % 12) + 1).padStart(2, '0')}`;
+}
+
+export interface InvoiceLine {
+	key: string;
+	kind: 'time' | 'material' | 'adjustment';
+	accountId: string;
+	accountName: string;
+	debtorNumber: string | null;
+	/** yyyy-mm: the invoice period */
+	period: string;
+	/** for an adjustment: the locked month it corrects */
+	originPeriod: string | null;
+	reason: string;
+	rule: string;
+	ticket: string | null;
+	date: string | null;
+	hours: number | null;
+	rateCents: number | null;
+	multiplier: number | null;
+	amountCents: number;
+	materials: string | null;
+	vatRate: number;
+	vatCents: number;
+	currency: string;
+	orderReference: string | null;
+	description: string;
+}
+
+export interface MaterialLine {
+	id: string;
+	accountId: string;
+	month: string;
+	source: string | null;
+	ticketId: string | null;
+	description: string;
+	quantity: number;
+	unitPriceCents: number;
+	amountCents: number;
+	reason: string;
+	orderReference: string | null;
+	by: string;
+	at: string;
+}
+
+export interface ReasonSummary {
+	reason: string;
+	label: string;
+	billableHours: number;
+	amountCents: number;
+	freeHours: number;
+	lines: number;
+}
+
+export interface AccountBilling {
+	accountId: string;
+	name: string;
+	policyId: string | null;
+	isSample: boolean;
+	currency: string;
+	reasons: ReasonSummary[];
+	billableHours: number;
+	freeHours: number;
+	needsPersonHours: number;
+	labourCents: number;
+	materialsCents: number;
+	netCents: number;
+	vatCents: number;
+	needsPerson: number;
+}
+
+export interface BillingMonth {
+	month: string;
+	locked: { by: string; at: string; note: string | null } | null;
+	accounts: AccountBilling[];
+	/** every classified part of every entry (live; for a locked month: as it is now) */
+	lines: BillingLine[];
+	needsPerson: BillingLine[];
+	materials: MaterialLine[];
+	invoiceLines: InvoiceLine[];
+	totals: { netCents: number; vatCents: number; billableHours: number; freeHours: number };
+	notes: string[];
+	ticketSubjects: Record<string, string | null>;
+}
+
+const zoneCache = new Map<string, ZoneSpec>();
+function zoneOf(name: string): ZoneSpec {
+	let z = zoneCache.get(name);
+	if (!z) {
+		z = parseZone(name);
+		zoneCache.set(name, z);
+	}
+	return z;
+}
+
+function localDate(ms: number, zone: string): string {
+	return new Date(instantToWallClock(ms, zoneOf(zone))).toISOString().slice(0, 10);
+}
+
+const str = (v: unknown): string | null =>
+	v === null || v === undefined || v === '' ? null : String(v);
+
+function calendarOn(versions: CalendarVersion[] | undefined, date: string): Calendar | null {
+	if (!versions?.length) return null;
+	let best = versions[0];
+	for (const v of versions) if (v.effectiveFrom <= date) best = v;
+	return best.calendar;
+}
+
+interface TierPeriod {
+	from: string;
+	tier: string;
+}
+
+/** R2: tier periods with a downgrade postponed to the next month where the policy says so. */
+function tierPeriods(rows: Row[], ranks: Map<string, number>, downgrade: string): TierPeriod[] {
+	const sorted = [...rows].sort((a, b) =>
+		String(a.effective_from).localeCompare(String(b.effective_from))
+	);
+	const out: TierPeriod[] = [];
+	let prevRank: number | null = null;
+	for (const r of sorted) {
+		const tier = String(r.tier);
+		let from = String(r.effective_from);
+		const rank = ranks.get(tier) ?? null;
+		if (downgrade === 'next-month' && prevRank !== null && rank !== null && rank < prevRank)
+			from = `${nextMonth(from.slice(0, 7))}-01`;
+		out.push({ from, tier });
+		prevRank = rank;
+	}
+	return out.sort((a, b) => a.from.localeCompare(b.from));
+}
+
+function tierOn(periods: TierPeriod[], date: string): string | null {
+	let t: string | null = null;
+	for (const p of periods) if (p.from <= date) t = p.tier;
+	return t;
+}
+
+/** Every classified line of the month's time entries for the accounts in scope (live). */
+export async function monthLines(
+	q: Queryable,
+	scope: Scope,
+	month: string
+): Promise<{
+	lines: BillingLine[];
+	accounts: Row[];
+	subjects: Record<string, string | null>;
+	notes: string[];
+}> {
+	if (!validMonth(month)) throw new BillingError('month', `"${month}" is not a month (yyyy-mm)`);
+	const sa = scopeFilter(scope, 'a.id', 1);
+	const [accounts, tiers, policies, calendars, cards, thresholds] = await Promise.all([
+		q.all(
+			`SELECT a.id, a.name, a.policy_id, a.time_zone, a.is_sample FROM accounts a WHERE ${sa.sql} ORDER BY lower(a.name)`,
+			sa.params
+		),
+		q.all(`SELECT account_id, effective_from, tier FROM tier_history`),
+		loadPolicies(q),
+		loadCalendarVersions(q),
+		rateCardVersions(q),
+		currentThresholds(q)
+	]);
+	const notes: string[] = [];
+	const accountOf = new Map(accounts.map((a) => [String(a.id), a]));
+	// entries whose start lies in the month in some zone: a day either side, then by the account's zone
+	const lo = new Date(Date.parse(`${month}-01T00:00:00Z`) - 86_400_000).toISOString();
+	const hi = new Date(Date.parse(`${nextMonth(month)}-01T00:00:00Z`) + 86_400_000).toISOString();
+	const s = scopeFilter(scope, 't.account_id', 3);
+	const rows = await q.all(
+		`WITH ec AS (
+		   SELECT source, entry_id,
+		     arg_max(value, corrected_at) FILTER (field = 'reason') AS reason,
+		     arg_max(corrected_by, corrected_at) FILTER (field = 'reason') AS reason_by,
+		     arg_max(reason, corrected_at) FILTER (field = 'reason') AS reason_why,
+		     arg_max(value, corrected_at) FILTER (field = 'order_reference') AS order_reference
+		   FROM time_entry_corrections GROUP BY source, entry_id),
+		 tc AS (
+		   SELECT source, external_id,
+		     arg_max(value, corrected_at) FILTER (field = 'type') AS type,
+		     arg_max(value, corrected_at) FILTER (field = 'final_priority') AS final_priority,
+		     arg_max(value, corrected_at) FILTER (field = 'unjustified') AS unjustified
+		   FROM ticket_corrections GROUP BY source, external_id)
+		 SELECT te.source, te.external_id, te.ticket_id, te.started_at, te.minutes, te.work_type, te.billable,
+		   te.on_site, COALESCE(ec.order_reference, te.order_reference) AS order_reference,
+		   ec.reason AS person_reason, ec.reason_by, ec.reason_why,
+		   t.account_id, t.subject, t.category, t.tags,
+		   COALESCE(tc.type, t.type) AS type, COALESCE(tc.final_priority, t.final_priority) AS priority,
+		   COALESCE(tc.unjustified = 'true', false) AS unjustified
+		 FROM time_entries te
+		 JOIN tickets t ON t.source = te.source AND t.external_id = te.ticket_id
+		 LEFT JOIN ec ON ec.source = te.source AND ec.entry_id = te.external_id
+		 LEFT JOIN tc ON tc.source = t.source AND tc.external_id = t.external_id
+		 WHERE te.started_at >= $1::TIMESTAMPTZ AND te.started_at < $2::TIMESTAMPTZ
+		   AND t.account_id IS NOT NULL AND ${s.sql}
+		 ORDER BY t.account_id, te.started_at, te.source, te.external_id`,
+		[lo, hi, ...s.params] as Param[]
+	);
+
+	const r20Of = new Map<string, ChargeablePeriod[]>();
+	const tierOf = new Map<string, TierPeriod[]>();
+	const lines: BillingLine[] = [];
+	const subjects: Record<string, string | null> = {};
+	let noPolicy = 0;
+	let noCard = 0;
+	for (const r of rows) {
+		const accountId = String(r.account_id);
+		const a = accountOf.get(accountId);
+		if (!a) continue;
+		const zone = String(a.time_zone || 'Europe/Amsterdam');
+		const start = new Date(String(r.started_at));
+		const date = localDate(start.getTime(), zone);
+		if (date.slice(0, 7) !== month) continue;
+		const policyId = str(a.policy_id);
+		const pv = policyId
+			? (() => {
+					let best = null as (typeof policies)[number] | null;
+					for (const p of policies)
+						if (p.id === policyId && (p.effectiveFrom <= date || !best)) best = p;
+					return best;
+				})()
+			: null;
+		const cardV = policyId ? rateCardOn(cards.get(policyId) ?? [], date) : null;
+		if (!pv) noPolicy++;
+		if (!cardV) {
+			noCard++;
+			continue;
+		}
+		if (!tierOf.has(accountId)) {
+			const ranks = new Map((pv?.policy.tiers ?? []).map((t) => [t.name, t.rank]));
+			const dg = String(pv?.policy.settings.downgradeTakesEffect?.value ?? 'immediately');
+			tierOf.set(
+				accountId,
+				tierPeriods(
+					tiers.filter((t) => String(t.account_id) === accountId),
+					ranks,
+					dg
+				)
+			);
+		}
+		if (!r20Of.has(accountId)) r20Of.set(accountId, await chargeableHowToPeriods(q, accountId));
+		const r20 =
+			r20Of.get(accountId)!.find((p) => p.from <= date && (p.to === null || date < p.to)) ?? null;
+		const settings = pv?.policy.settings ?? {};
+		const ticketKey = `${r.source}/${r.ticket_id}`;
+		subjects[ticketKey] = str(r.subject);
+		lines.push(
+			...classifyEntry(
+				{
+					source: String(r.source),
+					entryId: String(r.external_id),
+					ticketId: String(r.ticket_id),
+					accountId,
+					startedAt: start,
+					minutes: Number(r.minutes),
+					localDate: date,
+					workType: str(r.work_type),
+					billable: r.billable === null ? null : r.billable === true,
+					onSite: r.on_site === null ? null : r.on_site === true,
+					orderReference: str(r.order_reference),
+					type: str(r.type),
+					priority: str(r.priority),
+					category: str(r.category),
+					tags: str(r.tags),
+					unjustified: r.unjustified === true,
+					tier: tierOn(tierOf.get(accountId)!, date),
+					personReason: r.person_reason
+						? { value: String(r.person_reason), by: String(r.reason_by), why: String(r.reason_why) }
+						: null
+				},
+				{
+					card: cardV,
+					policyVersion: pv?.version ?? null,
+					highPriority: (settings.highPriority?.value as string[] | undefined) ?? ['P1', 'P2'],
+					onCallIncluded: (settings.onCallIncluded?.value as string[] | undefined) ?? [],
+					officeHours: calendarOn(calendars.get(cardV.card.officeHoursCalendar), date),
+					howTo: thresholds.thresholds.howTo,
+					r20: r20 ? { from: r20.from, reason: r20.reason } : null
+				}
+			)
+		);
+	}
+	if (noCard)
+		notes.push(
+			`${noCard} time entries belong to accounts whose policy has no rate card: not priced.`
+		);
+	if (noPolicy)
+		notes.push(`${noPolicy} time entries belong to accounts without a policy in force.`);
+	return { lines, accounts, subjects, notes };
+}
+
+export async function listMaterials(
+	q: Queryable,
+	scope: Scope,
+	month: string
+): Promise<MaterialLine[]> {
+	const s = scopeFilter(scope, 'account_id', 2);
+	const rows = await q.all(
+		`SELECT * FROM billing_materials WHERE month = $1 AND ${s.sql} ORDER BY account_id, created_at`,
+		[month, ...s.params]
+	);
+	return rows.map((r) => ({
+		id: String(r.id),
+		accountId: String(r.account_id),
+		month: String(r.month),
+		source: str(r.source),
+		ticketId: str(r.ticket_id),
+		description: String(r.description),
+		quantity: Number(r.quantity),
+		unitPriceCents: Number(r.unit_price_cents),
+		amountCents: Math.round(Number(r.quantity) * Number(r.unit_price_cents)),
+		reason: String(r.charge_reason),
+		orderReference: str(r.order_reference),
+		by: String(r.created_by),
+		at: String(r.created_at)
+	}));
+}
+
+export function euros(cents: number): string {
+	return (cents / 100).toFixed(2);
+}
+
+/** The invoice lines of live billable lines and materials (pure). */
+export function toInvoiceLines(
+	month: string,
+	lines: BillingLine[],
+	materials: MaterialLine[],
+	accounts: Map<string, { name: string; currency: string; vatRate: number }>
+): InvoiceLine[] {
+	const out: InvoiceLine[] = [];
+	for (const l of lines) {
+		if (l.status !== 'billable') continue;
+		out.push({
+			key: `time:${l.key}`,
+			kind: 'time',
+			accountId: l.accountId,
+			accountName: accounts.get(l.accountId)?.name ?? l.accountId,
+			debtorNumber: null,
+			period: month,
+			originPeriod: null,
+			reason: l.reason ?? '',
+			rule: `${l.rule}: ${l.setting}`,
+			ticket: `${l.source}/${l.ticketId}`,
+			date: l.date,
+			hours: l.billedMinutes / 60,
+			rateCents: l.rateCents,
+			multiplier: l.multiplier,
+			amountCents: l.amountCents,
+			materials: null,
+			vatRate: l.vatRate,
+			vatCents: l.vatCents,
+			currency: l.currency,
+			orderReference: l.orderReference,
+			description: `${REASON_LABELS[l.reason ?? ''] ?? l.reason}: ${l.category}, entry ${l.entryId}${l.part === 'outside' ? ' (minutes outside office hours)' : ''}`
+		});
+	}
+	for (const m of materials) {
+		const a = accounts.get(m.accountId);
+		const vatRate = a?.vatRate ?? 0.21;
+		out.push({
+			key: `material:${m.id}`,
+			kind: 'material',
+			accountId: m.accountId,
+			accountName: a?.name ?? m.accountId,
+			debtorNumber: null,
+			period: month,
+			originPeriod: null,
+			reason: m.reason,
+			rule: `${m.reason}: material line entered by ${m.by}`,
+			ticket: m.source && m.ticketId ? `${m.source}/${m.ticketId}` : null,
+			date: m.at.slice(0, 10),
+			hours: null,
+			rateCents: m.unitPriceCents,
+			multiplier: null,
+			amountCents: m.amountCents,
+			materials: `${m.quantity} × ${m.description}`,
+			vatRate,
+			vatCents: Math.round(m.amountCents * vatRate),
+			currency: a?.currency ?? 'EUR',
+			orderReference: m.orderReference,
+			description: m.description
+		});
+	}
+	return out;
+}
+
+async function lockOf(q: Queryable, month: string) {
+	const r = await q.one(
+		`SELECT lines, locked_by, locked_at, note FROM billing_locks WHERE month = $1`,
+		[month]
+	);
+	return r
+		? {
+				lines: JSON.parse(String(r.lines)) as InvoiceLine[],
+				by: String(r.locked_by),
+				at: String(r.locked_at),
+				note: str(r.note)
+			}
+		: null;
+}
+
+/** The month: summary per account, lines, needs-a-person, invoice lines (frozen when locked). */
+export async function billingMonth(
+	q: Queryable,
+	scope: Scope,
+	month: string
+): Promise<BillingMonth> {
+	const [{ lines, accounts, subjects, notes }, materials, lock, cards] = await Promise.all([
+		monthLines(q, scope, month),
+		listMaterials(q, scope, month),
+		lockOf(q, month),
+		rateCardVersions(q)
+	]);
+	const acc = new Map<string, { name: string; currency: string; vatRate: number }>();
+	for (const a of accounts) {
+		const card = a.policy_id
+			? rateCardOn(cards.get(String(a.policy_id)) ?? [], `${month}-01`)
+			: null;
+		acc.set(String(a.id), {
+			name: String(a.name),
+			currency: card?.card.currency ?? 'EUR',
+			vatRate: card?.card.vatRate ?? 0.21
+		});
+	}
+	const inScope = new Set(acc.keys());
+	const invoiceLines = lock
+		? lock.lines.filter((l) => inScope.has(l.accountId))
+		: toInvoiceLines(month, lines, materials, acc);
+	if (lock)
+		notes.push(
+			`This month was locked by ${lock.by} on ${lock.at.slice(0, 10)}: its invoice lines are those of that moment. The live figures below may differ; differences are not yet carried into an open month as adjustment lines.`
+		);
+	notes.push('Accounts carry no debtor number yet: the export leaves the debtor column empty.');
+
+	const out: AccountBilling[] = [];
+	for (const a of accounts) {
+		const id = String(a.id);
+		const own = lines.filter((l) => l.accountId === id);
+		const inv = invoiceLines.filter((l) => l.accountId === id);
+		const mats = materials.filter((m) => m.accountId === id);
+		if (!own.length && !inv.length && !mats.length) continue;
+		const byReason = new Map<string, ReasonSummary>();
+		const get = (reason: string) => {
+			let x = byReason.get(reason);
+			if (!x) {
+				x = {
+					reason,
+					label: REASON_LABELS[reason] ?? reason,
+					billableHours: 0,
+					amountCents: 0,
+					freeHours: 0,
+					lines: 0
+				};
+				byReason.set(reason, x);
+			}
+			return x;
+		};
+		for (const l of inv) {
+			const x = get(l.reason || 'other');
+			if (l.kind !== 'material') x.billableHours += l.hours ?? 0;
+			x.amountCents += l.amountCents;
+			x.lines++;
+		}
+		for (const l of own)
+			if (l.status === 'free') {
+				const x = get(l.reason ?? 'included');
+				x.freeHours += l.minutes / 60;
+			}
+		const reasons = [...byReason.values()].sort(
+			(x, y) => order(x.reason) - order(y.reason) || x.reason.localeCompare(y.reason)
+		);
+		const card = acc.get(id)!;
+		out.push({
+			accountId: id,
+			name: String(a.name),
+			policyId: str(a.policy_id),
+			isSample: a.is_sample === true,
+			currency: card.currency,
+			reasons,
+			billableHours: inv
+				.filter((l) => l.kind !== 'material')
+				.reduce((s, l) => s + (l.hours ?? 0), 0),
+			freeHours: own.filter((l) => l.status === 'free').reduce((s, l) => s + l.minutes / 60, 0),
+			needsPersonHours: own
+				.filter((l) => l.status === 'needs-person')
+				.reduce((s, l) => s + l.minutes / 60, 0),
+			labourCents: inv.filter((l) => l.kind !== 'material').reduce((s, l) => s + l.amountCents, 0),
+			materialsCents: inv
+				.filter((l) => l.kind === 'material')
+				.reduce((s, l) => s + l.amountCents, 0),
+			netCents: inv.reduce((s, l) => s + l.amountCents, 0),
+			vatCents: inv.reduce((s, l) => s + l.vatCents, 0),
+			needsPerson: own.filter((l) => l.status === 'needs-person').length
+		});
+	}
+	out.sort((x, y) => y.netCents - x.netCents || x.name.localeCompare(y.name, 'nl'));
+	return {
+		month,
+		locked: lock ? { by: lock.by, at: lock.at, note: lock.note } : null,
+		accounts: out,
+		lines,
+		needsPerson: lines.filter((l) => l.status === 'needs-person'),
+		materials,
+		invoiceLines,
+		totals: {
+			netCents: invoiceLines.reduce((s, l) => s + l.amountCents, 0),
+			vatCents: invoiceLines.reduce((s, l) => s + l.vatCents, 0),
+			billableHours: out.reduce((s, a) => s + a.billableHours, 0),
+			freeHours: out.reduce((s, a) => s + a.freeHours, 0)
+		},
+		notes,
+		ticketSubjects: subjects
+	};
+}
+
+function order(reason: string): number {
+	const i = (ALL_REASONS as readonly string[]).indexOf(reason);
+	return i < 0 ? 99 : i;
+}
+
+/* ------------------------------------------------------------------ corrections and materials */
+
+export const SETTABLE_REASONS = [...ALL_REASONS, 'free'] as const;
+
+async function assertOpen(q: Queryable, month: string) {
+	if (await q.one(`SELECT 1 AS x FROM billing_locks WHERE month = $1`, [month]))
+		throw new BillingError(null, `${month} is locked: its invoice lines no longer change`);
+}
+
+/** Set an entry's chargeable reason, or attach its order reference: stored apart, with who and why. */
+export async function correctEntry(
+	store: Store,
+	c: {
+		source: string;
+		entryId: string;
+		field: 'reason' | 'order_reference';
+		value: string;
+		why: string;
+		by: string;
+	}
+): Promise<void> {
+	const value = c.value.trim();
+	if (c.field !== 'reason' && c.field !== 'order_reference')
+		throw new BillingError(
+			'field',
+			`"${String(c.field)}" cannot be corrected; use reason or order_reference`
+		);
+	if (c.field === 'reason' && !(SETTABLE_REASONS as readonly string[]).includes(value))
+		throw new BillingError('value', `"${value}" is not one of ${SETTABLE_REASONS.join(', ')}`);
+	if (c.field === 'order_reference' && (!value || value.length > 100))
+		throw new BillingError('value', 'enter the order reference (at most 100 characters)');
+	if (!c.by.trim()) throw new BillingError('by', 'enter the name of who makes the correction');
+	if (!c.why.trim() && c.field === 'reason') throw new BillingError('why', 'say why');
+	await store.write(async (tx) => {
+		const e = await tx.one(
+			`SELECT te.started_at, a.time_zone FROM time_entries te JOIN tickets t ON t.source = te.source AND t.external_id = te.ticket_id
+			 LEFT JOIN accounts a ON a.id = t.account_id WHERE te.source = $1 AND te.external_id = $2`,
+			[c.source, c.entryId]
+		);
+		if (!e) throw new BillingError('entry', `there is no time entry ${c.source}/${c.entryId}`);
+		await assertOpen(
+			tx,
+			localDate(Date.parse(String(e.started_at)), String(e.time_zone || 'Europe/Amsterdam')).slice(
+				0,
+				7
+			)
+		);
+		await tx.run(
+			`INSERT INTO time_entry_corrections (source, entry_id, field, value, reason, corrected_by, corrected_at)
+			 VALUES ($1, $2, $3, $4, $5, $6, now())`,
+			[c.source, c.entryId, c.field, value, c.why.trim() || 'order reference attached', c.by.trim()]
+		);
+	});
+}
+
+/** Add a material line for an account and month (R22 by default). */
+export async function addMaterial(
+	store: Store,
+	m: {
+		accountId: string;
+		month: string;
+		source?: string | null;
+		ticketId?: string | null;
+		description: string;
+		quantity: number;
+		unitPriceCents: number;
+		reason?: string;
+		orderReference?: string | null;
+		note?: string | null;
+		by: string;
+	}
+): Promise<void> {
+	if (!validMonth(m.month))
+		throw new BillingError('month', `"${m.month}" is not a month (yyyy-mm)`);
+	if (!m.description.trim()) throw new BillingError('description', 'describe the material');
+	if (!Number.isFinite(m.quantity) || m.quantity <= 0)
+		throw new BillingError('quantity', 'must be a number above 0');
+	if (!Number.isInteger(m.unitPriceCents) || m.unitPriceCents < 0)
+		throw new BillingError('unitPrice', 'must be an amount of at least 0,00');
+	const reason = m.reason ?? 'R22';
+	if (!(ALL_REASONS as readonly string[]).includes(reason))
+		throw new BillingError('reason', `"${reason}" is not one of ${ALL_REASONS.join(', ')}`);
+	if (!m.by.trim()) throw new BillingError('by', 'enter the name of who adds it');
+	await store.write(async (tx) => {
+		await assertOpen(tx, m.month);
+		if (!(await tx.one('SELECT 1 AS x FROM accounts WHERE id = $1', [m.accountId])))
+			throw new BillingError('accountId', `there is no account "${m.accountId}"`);
+		await tx.run(
+			`INSERT INTO billing_materials (account_id, month, source, ticket_id, description, quantity, unit_price_cents,
+			   charge_reason, order_reference, note, created_by, created_at)
+			 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())`,
+			[
+				m.accountId,
+				m.month,
+				m.source ?? null,
+				m.ticketId ?? null,
+				m.description.trim(),
+				m.quantity,
+				m.unitPriceCents,
+				reason,
+				m.orderReference?.trim() || null,
+				m.note?.trim() || null,
+				m.by.trim()
+			]
+		);
+	});
+}
+
+/** Parse "12,50" or "12.50" (euros) into cents; null when it is not an amount. */
+export function parseEuros(text: string): number | null {
+	const t = text.trim().replace(/^€\s*/, '');
+	if (!/^\d+([.,]\d{1,2})?$/.test(t)) return null;
+	const [w, f = ''] = t.replace(',', '.').split('.');
+	return Number(w) * 100 + Number(f.padEnd(2, '0'));
+}
+
+/** Lock a month: its invoice lines (all accounts) are stored as they are now and never change. */
+export async function lockMonth(
+	store: Store,
+	month: string,
+	by: string,
+	note?: string
+): Promise<void> {
+	if (!validMonth(month)) throw new BillingError('month', `"${month}" is not a month (yyyy-mm)`);
+	if (!by.trim()) throw new BillingError('by', 'enter the name of who locks the month');
+	const m = await billingMonth(store, { kind: 'all' }, month);
+	if (m.locked) throw new BillingError(null, `${month} is already locked`);
+	await store.write(async (tx) => {
+		await assertOpen(tx, month);
+		await tx.run(`INSERT INTO billing_locks VALUES ($1, $2::JSON, $3, now(), $4)`, [
+			month,
+			JSON.stringify(m.invoiceLines),
+			by.trim(),
+			note?.trim() || null
+		]);
+	});
+}
+
+export { ORDER_REASONS, REASON_LABELS };

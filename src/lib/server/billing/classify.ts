@@ -1,0 +1,525 @@
+/**
+ * Why a time entry is billable, free, or needs a person (PRODUCT.md R18–R25), and what it costs:
+ * pure functions, no I/O. Each line names the rule and the setting that decided it; nothing the
+ * data cannot decide is guessed — it becomes a "needs a person" line with the question to answer.
+ *
+ * Money is integer cents throughout: amount = round(rate × billed minutes × multiplier / 60),
+ * VAT = round(amount × VAT rate), so sums of lines never drift.
+ */
+import { businessSecondsBetween, closedDays, type Calendar } from '../../domain/calendar.ts';
+import { instantToWallClock, wallClockToInstant } from '../../domain/wall-clock.ts';
+import type { RateCardVersion, TierRates } from './rates.ts';
+
+export type LineStatus = 'billable' | 'free' | 'needs-person';
+
+export const REASON_LABELS: Record<string, string> = {
+	R18: 'Outage reports and user questions (free)',
+	R19: 'Questions the manuals answer, help still given',
+	R20: 'How-to questions after training declined or not taken',
+	R21: 'Setup and changes to setup (written order)',
+	R22: 'Repairs after misuse or errors, other exclusions',
+	R23: 'On-call work outside office hours',
+	R24: 'Unjustified tickets',
+	R25: 'On-site support (paid order)',
+	included: 'Included in the service'
+};
+
+/** Reasons that are charged only on a prior written order (or a paid order: R25). */
+export const ORDER_REASONS = ['R21', 'R22', 'R25'];
+
+export interface EntryFacts {
+	source: string;
+	entryId: string;
+	ticketId: string;
+	accountId: string;
+	startedAt: Date;
+	minutes: number;
+	/** the entry's local date in the account's zone (yyyy-mm-dd) */
+	localDate: string;
+	workType: string | null;
+	billable: boolean | null;
+	onSite: boolean | null;
+	orderReference: string | null;
+	/** the ticket as corrected */
+	type: string | null;
+	priority: string | null;
+	category: string | null;
+	tags: string | null;
+	unjustified: boolean;
+	/** the tier in force at the entry's start, and why */
+	tier: string | null;
+	/** a reason a person set on the billing page, with who and why */
+	personReason: { value: string; by: string; why: string } | null;
+}
+
+export interface ClassifyContext {
+	card: RateCardVersion;
+	policyVersion: number | null;
+	/** policy settings highPriority and onCallIncluded (R15, R23) */
+	highPriority: string[];
+	onCallIncluded: string[];
+	/** the office-hours calendar R23 counts against (holidays closed) */
+	officeHours: Calendar | null;
+	howTo: { types: string[]; categories: string[]; referredTags: string[] };
+	/** R20: the chargeable period covering the entry's date, if any */
+	r20: { from: string; reason: string } | null;
+}
+
+export interface BillingLine {
+	key: string;
+	source: string;
+	entryId: string;
+	ticketId: string;
+	accountId: string;
+	date: string;
+	startedAt: string;
+	/** the whole entry, or its minutes outside / inside office hours (R23 splits an entry) */
+	part: 'all' | 'outside' | 'inside';
+	category: string;
+	status: LineStatus;
+	/** R18…R25, 'included', or null while a person must decide */
+	reason: string | null;
+	rule: string;
+	setting: string;
+	why: string;
+	tier: string | null;
+	minutes: number;
+	billedMinutes: number;
+	rateCents: number;
+	multiplier: number;
+	amountCents: number;
+	vatRate: number;
+	vatCents: number;
+	currency: string;
+	orderReference: string | null;
+	rateCardVersion: number;
+}
+
+/** Billed minutes: rounded up to the increment, at least the minimum (0 minutes stay 0). */
+export function billedMinutes(
+	minutes: number,
+	r: Pick<TierRates, 'minimumMinutes' | 'roundingMinutes'>
+): number {
+	if (minutes <= 0) return 0;
+	const inc = r.roundingMinutes;
+	const rounded = inc > 0 ? Math.ceil(minutes / inc - 1e-9) * inc : Math.round(minutes * 100) / 100;
+	return Math.max(r.minimumMinutes, rounded);
+}
+
+/** round(rate × minutes × multiplier / 60) in cents. */
+export function amountCents(rateCents: number, minutes: number, multiplier: number): number {
+	return Math.round((rateCents * minutes * multiplier) / 60);
+}
+
+const DAY_CLOSING = new Set(['holiday', 'holiday-set', 'substitute']);
+
+/**
+ * R23's split of an entry: its minutes inside office hours, outside them on ordinary days, and on
+ * holidays (a holiday, the holiday set's or a substitute day: all its minutes are outside).
+ */
+export function officeHoursSplit(
+	cal: Calendar,
+	start: Date,
+	minutes: number
+): { inside: number; outside: number; holiday: number } {
+	const end = new Date(start.getTime() + minutes * 60_000);
+	const inside = businessSecondsBetween(cal, start, end) / 60;
+	let holiday = 0;
+	const localDay = (ms: number) =>
+		new Date(instantToWallClock(ms, cal.zone)).toISOString().slice(0, 10);
+	const first = localDay(start.getTime());
+	const last = localDay(end.getTime() - 1);
+	for (const d of closedDays(cal, first, last)) {
+		if (!DAY_CLOSING.has(d.reason)) continue;
+		const dayStart = wallClockToInstant(Date.parse(`${d.date}T00:00:00Z`), cal.zone).epochMs;
+		const next = new Date(Date.parse(`${d.date}T00:00:00Z`) + 86_400_000)
+			.toISOString()
+			.slice(0, 10);
+		const dayEnd = wallClockToInstant(Date.parse(`${next}T00:00:00Z`), cal.zone).epochMs;
+		const a = Math.max(dayStart, start.getTime());
+		const b = Math.min(dayEnd, end.getTime());
+		if (b > a) holiday += (b - a) / 60_000;
+	}
+	return { inside, outside: Math.max(0, minutes - inside - holiday), holiday };
+}
+
+function lower(list: string[]): string[] {
+	return list.map((x) => x.toLowerCase());
+}
+
+function tagList(tags: string | null): string[] {
+	return (tags ?? '')
+		.toLowerCase()
+		.split(/[\s,;|]+/)
+		.filter(Boolean);
+}
+
+/** The lines of one time entry: one, or two when R23 charges its minutes outside office hours. */
+export function classifyEntry(e: EntryFacts, ctx: ClassifyContext): BillingLine[] {
+	const card = ctx.card.card;
+	const has = (r: string) => card.reasons.includes(r);
+	const category = (e.onSite && e.workType !== 'on_site' ? 'on_site' : e.workType) || 'default';
+	const tierRates = e.tier ? card.tiers[e.tier] : undefined;
+	const base = {
+		source: e.source,
+		entryId: e.entryId,
+		ticketId: e.ticketId,
+		accountId: e.accountId,
+		date: e.localDate,
+		startedAt: e.startedAt.toISOString(),
+		category,
+		tier: e.tier,
+		vatRate: card.vatRate,
+		currency: card.currency,
+		orderReference: e.orderReference,
+		rateCardVersion: ctx.card.version
+	};
+	const cardName = `rate card ${card.policyId} v${ctx.card.version}${card.example ? ' (example)' : ''}`;
+	const lines: BillingLine[] = [];
+
+	const make = (
+		part: BillingLine['part'],
+		minutes: number,
+		status: LineStatus,
+		reason: string | null,
+		rule: string,
+		setting: string,
+		why: string,
+		multiplier = 1
+	): BillingLine => {
+		let billed = 0;
+		let rate = 0;
+		let amount = 0;
+		if (status === 'billable') {
+			if (!tierRates) {
+				status = 'needs-person';
+				why = `${why} — but ${cardName} has no rates for tier ${e.tier ?? '(none in force)'}`;
+			} else {
+				billed = billedMinutes(minutes, tierRates);
+				rate = tierRates.rates[category] ?? tierRates.rates.default ?? 0;
+				amount = amountCents(rate, billed, multiplier);
+			}
+		}
+		return {
+			...base,
+			key: `${e.source}/${e.entryId}/${part}`,
+			part,
+			status,
+			reason,
+			rule,
+			setting,
+			why,
+			minutes,
+			billedMinutes: billed,
+			rateCents: rate,
+			multiplier: status === 'billable' ? multiplier : 1,
+			amountCents: amount,
+			vatCents: Math.round(amount * card.vatRate)
+		};
+	};
+
+	// 0. a person decided
+	if (e.personReason) {
+		const v = e.personReason.value;
+		const who = `set by ${e.personReason.by}: ${e.personReason.why}`;
+		if (v === 'free' || v === 'included')
+			return [
+				make(
+					'all',
+					e.minutes,
+					'free',
+					v === 'free' ? null : 'included',
+					'person',
+					'time-entry correction',
+					`free, ${who}`
+				)
+			];
+		if (ORDER_REASONS.includes(v) && !e.orderReference)
+			return [
+				make(
+					'all',
+					e.minutes,
+					'needs-person',
+					v,
+					v,
+					'time-entry correction',
+					`${v} ${who}; charged only on an order: attach the order reference`
+				)
+			];
+		return [
+			make(
+				'all',
+				e.minutes,
+				'billable',
+				v,
+				v,
+				'time-entry correction',
+				`${REASON_LABELS[v] ?? v}, ${who}`
+			)
+		];
+	}
+
+	// 1. R24: a person marked the ticket unjustified
+	if (has('R24') && e.unjustified)
+		return [
+			make(
+				'all',
+				e.minutes,
+				'billable',
+				'R24',
+				'R24 [contract]',
+				'ticket correction "unjustified"',
+				'the ticket was marked unjustified: its costs are charged'
+			)
+		];
+
+	let minutes = e.minutes;
+	let part: BillingLine['part'] = 'all';
+
+	// 2. R23: minutes outside office hours on a high-priority incident, by the tier in force
+	const isIncident = lower(card.incidentTypes).includes((e.type ?? '').toLowerCase());
+	if (has('R23') && isIncident && e.priority && ctx.highPriority.includes(e.priority)) {
+		if (!ctx.officeHours)
+			return [
+				make(
+					'all',
+					e.minutes,
+					'needs-person',
+					'R23',
+					'R23 [default]',
+					`rate card officeHoursCalendar "${card.officeHoursCalendar}"`,
+					'the office-hours calendar is not in the store: outside minutes cannot be counted'
+				)
+			];
+		const split = officeHoursSplit(ctx.officeHours, e.startedAt, e.minutes);
+		const outside = split.outside + split.holiday;
+		if (outside > 1e-9) {
+			if (!e.tier)
+				lines.push(
+					make(
+						'outside',
+						outside,
+						'needs-person',
+						'R23',
+						'R23 [default]',
+						'tier history',
+						"no tier in force at the entry's start: whether on-call is included is unknown"
+					)
+				);
+			else if (ctx.onCallIncluded.includes(e.tier))
+				lines.push(
+					make(
+						'outside',
+						outside,
+						'free',
+						'included',
+						'R15 [contract]',
+						'policy setting onCallIncluded',
+						`on-call outside office hours is included for ${e.tier} (${fmtMin(outside)} min outside ${card.officeHoursCalendar})`
+					)
+				);
+			else {
+				const mult =
+					(split.outside * (tierRates?.outOfHoursMultiplier ?? 1) +
+						split.holiday * (tierRates?.holidayMultiplier ?? 1)) /
+					outside;
+				lines.push(
+					make(
+						'outside',
+						outside,
+						'billable',
+						'R23',
+						'R23 [default]',
+						'policy settings highPriority, onCallIncluded; rate card outOfHoursMultiplier, holidayMultiplier',
+						`${fmtMin(outside)} of ${fmtMin(e.minutes)} min outside office hours (${card.officeHoursCalendar}${split.holiday ? `, ${fmtMin(split.holiday)} on a holiday` : ''}) on a ${e.priority} ${e.type}; ${e.tier} is not entitled to on-call`,
+						Math.round(mult * 10000) / 10000
+					)
+				);
+			}
+			minutes = split.inside;
+			part = 'inside';
+			if (minutes <= 1e-9) return lines;
+		}
+	}
+
+	const m = (
+		status: LineStatus,
+		reason: string | null,
+		rule: string,
+		setting: string,
+		why: string
+	) => lines.push(make(part, minutes, status, reason, rule, setting, why));
+	const flag =
+		e.billable === true
+			? 'marked billable by the helpdesk'
+			: e.billable === false
+				? 'marked not billable by the helpdesk'
+				: 'the export has no billable flag';
+
+	// 3. on-site
+	if (category === 'on_site') {
+		if (has('R25')) {
+			if (e.orderReference)
+				m(
+					'billable',
+					'R25',
+					'R25 [contract]',
+					'work type on_site; order reference',
+					`on-site support on order ${e.orderReference}`
+				);
+			else
+				m(
+					'needs-person',
+					'R25',
+					'R25 [contract]',
+					'work type on_site',
+					'on-site support needs an official paid order: attach the order reference'
+				);
+		} else if (e.billable === false) m('free', null, '—', 'billable flag', `on-site work ${flag}`);
+		else
+			m(
+				'needs-person',
+				null,
+				'—',
+				'work type on_site',
+				`on-site work ${flag}; no chargeable reason of this policy decides it: set the reason`
+			);
+		return lines;
+	}
+	// 4. setup and changes (R21)
+	if (has('R21') && (category === 'setup' || category === 'change')) {
+		if (e.orderReference)
+			m(
+				'billable',
+				'R21',
+				'R21 [contract]',
+				`work type ${category}; order reference`,
+				`${category === 'setup' ? 'setup' : 'a change to setup'} on written order ${e.orderReference}`
+			);
+		else
+			m(
+				'needs-person',
+				'R21',
+				'R21 [contract]',
+				`work type ${category}`,
+				`${category === 'setup' ? 'setup' : 'a change to setup'} is done only on a prior written order: attach the order reference, or set the reason`
+			);
+		return lines;
+	}
+	// 5. repairs (R22)
+	if (has('R22') && category === 'repair') {
+		if (e.billable === true) {
+			if (e.orderReference)
+				m(
+					'billable',
+					'R22',
+					'R22 [contract]',
+					'work type repair; billable flag; order reference',
+					`a repair ${flag}, on order ${e.orderReference}`
+				);
+			else
+				m(
+					'needs-person',
+					'R22',
+					'R22 [contract]',
+					'work type repair; billable flag',
+					`a repair ${flag}: charged only on a prior written order — attach it, or set the reason`
+				);
+		} else if (e.billable === false)
+			m(
+				'free',
+				has('R18') ? 'R18' : null,
+				'R18 [contract]',
+				'work type repair; billable flag',
+				`a fault repair ${flag}: within the service`
+			);
+		else
+			m(
+				'needs-person',
+				'R22',
+				'R22 [contract]',
+				'work type repair',
+				`a repair, ${flag}: whether misuse or an error caused it is not in the data`
+			);
+		return lines;
+	}
+	// 6. analysis of where a fault lies (R22: a duty, not charged)
+	if (has('R22') && category === 'analysis') {
+		m(
+			'free',
+			'R22',
+			'R22 [contract]',
+			'work type analysis',
+			'analysing where a fault lies is a duty and is not charged'
+		);
+		return lines;
+	}
+	// 7. how-to questions (R20, R19, R18)
+	const howTo =
+		ctx.howTo.types.includes(e.type ?? '') ||
+		lower(ctx.howTo.categories).includes((e.category ?? '').toLowerCase());
+	if (howTo && (has('R18') || has('R19') || has('R20'))) {
+		const referred = tagList(e.tags).some((t) => lower(ctx.howTo.referredTags).includes(t));
+		if (has('R20') && ctx.r20)
+			m(
+				'billable',
+				'R20',
+				'R20 [default]',
+				'training record; training setting offerAnswerDays',
+				`a how-to question on ${e.localDate}, chargeable from ${ctx.r20.from}: ${ctx.r20.reason}`
+			);
+		else if (has('R19') && referred && e.billable === true)
+			m(
+				'billable',
+				'R19',
+				'R19 [contract]',
+				'ticket tag (training setting howTo.referredTags); billable flag',
+				`referred to the manual (tagged) and help still given: ${flag}`
+			);
+		else if (e.billable === true)
+			m(
+				'needs-person',
+				null,
+				'—',
+				'billable flag',
+				`a how-to question ${flag}, but it was not referred to the manual and no training was declined: set the reason, or mark it free`
+			);
+		else
+			m(
+				'free',
+				has('R18') ? 'R18' : 'included',
+				has('R18') ? 'R18 [contract]' : '—',
+				'ticket type (training setting howTo.types)',
+				`a user question${referred ? ' referred to the manual, no further help charged' : ''}: free`
+			);
+		return lines;
+	}
+	// 8. on-call work inside office hours: the incident itself, free like any outage report
+	if (category === 'on_call' && part === 'inside') {
+		m(
+			'free',
+			has('R18') ? 'R18' : 'included',
+			has('R18') ? 'R18 [contract]' : '—',
+			'office-hours calendar',
+			`the ${fmtMin(minutes)} min inside office hours of on-call work on an incident: free`
+		);
+		return lines;
+	}
+	// 9. everything else
+	if (e.billable === true)
+		m(
+			'needs-person',
+			null,
+			'—',
+			'billable flag',
+			`${flag}, but no chargeable reason of this policy (${card.reasons.join(', ')}) decides it: set the reason, or mark it free`
+		);
+	else if (has('R18') && isIncident)
+		m('free', 'R18', 'R18 [contract]', 'ticket type', 'work on a reported outage or fault: free');
+	else m('free', 'included', '—', 'billable flag', `${flag}: included in the service`);
+	return lines;
+}
+
+function fmtMin(m: number): string {
+	return String(Math.round(m * 100) / 100);
+}
