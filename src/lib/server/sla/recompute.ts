@@ -96,11 +96,12 @@ const WORK_TABLES = [
 ];
 
 /** One round trip for all of them: a 10k-ticket incremental run is mostly such fixed costs. */
-async function dropWork(tx: Tx): Promise<void> {
+async function dropWork(tx: Tx, then = ''): Promise<void> {
 	await tx.run(
 		[
 			'DROP VIEW IF EXISTS sla_out_v;',
-			...WORK_TABLES.map((t) => `DROP TABLE IF EXISTS ${t};`)
+			...WORK_TABLES.map((t) => `DROP TABLE IF EXISTS ${t};`),
+			then
 		].join('\n')
 	);
 }
@@ -264,11 +265,10 @@ export async function recomputeSla(
 	const policies = opts.policies ?? (await loadPolicies(store));
 	const calendars = opts.calendars ?? (await loadCalendarVersions(store));
 	return store.withWriter(async (_conn, tx) => {
-		await dropWork(tx);
 		// the work tables' row order means nothing (every join is by key): DuckDB may then write
 		// them from both threads. A global setting, put back as it was at the end.
 		const order = await tx.one(`SELECT current_setting('preserve_insertion_order') AS v`);
-		await tx.run(`SET preserve_insertion_order = false`);
+		await dropWork(tx, 'SET preserve_insertion_order = false;');
 		try {
 			if (opts.policyScope) {
 				await tx.run(
@@ -381,10 +381,11 @@ export async function recomputeSla(
 			}
 			await tx.run('BEGIN TRANSACTION');
 			try {
+				// two round trips: a failure in either statement stops it and rolls back below
 				await tx.run(
-					`DELETE FROM ticket_sla WHERE (source, external_id) IN (SELECT source, external_id FROM sla_scope)`
+					`DELETE FROM ticket_sla WHERE (source, external_id) IN (SELECT source, external_id FROM sla_scope);
+					 INSERT INTO ticket_sla BY NAME SELECT * FROM sla_out_v;`
 				);
-				await tx.run(`INSERT INTO ticket_sla BY NAME SELECT * FROM sla_out_v`);
 				await tx.run('COMMIT');
 			} catch (e) {
 				await tx.run('ROLLBACK');
@@ -392,8 +393,10 @@ export async function recomputeSla(
 			}
 			return { tickets: n, rows: outRows, ms: performance.now() - started };
 		} finally {
-			await dropWork(tx);
-			await tx.run(`SET preserve_insertion_order = ${order?.v === false ? 'false' : 'true'}`);
+			await dropWork(
+				tx,
+				`SET preserve_insertion_order = ${order?.v === false ? 'false' : 'true'};`
+			);
 		}
 	});
 }
