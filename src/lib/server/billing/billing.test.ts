@@ -19,7 +19,7 @@ import {
 	lockMonth,
 	parseEuros
 } from './billing.ts';
-import { billedMinutes, amountCents } from './classify.ts';
+import { billedMinutes, amountCents, type BillingLine } from './classify.ts';
 import { builtinRateCards, saveRateCard } from './rates.ts';
 import { invoiceTables } from './export.ts';
 
@@ -111,7 +111,7 @@ afterAll(async () => {
 	fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const lineOf = (lines: { entryId: string; part: string }[], id: string, part?: string) =>
+const lineOf = (lines: BillingLine[], id: string, part?: string) =>
 	lines.find((l) => l.entryId === id && (!part || l.part === part));
 
 describe('rounding and amounts', () => {

@@ -14,12 +14,7 @@ import {
 	currentThresholds,
 	type ChargeablePeriod
 } from '../reports/training.ts';
-import {
-	instantToWallClock,
-	parseZone,
-	wallClockToInstant,
-	type ZoneSpec
-} from '../../domain/wall-clock.ts';
+import { instantToWallClock, parseZone, type ZoneSpec } from '../../domain/wall-clock.ts';
 import type { Calendar } from '../../domain/calendar.ts';
 import { classifyEntry, ORDER_REASONS, REASON_LABELS, type BillingLine } from './classify.ts';
 import { rateCardOn, rateCardVersions, ALL_REASONS } from './rates.ts';

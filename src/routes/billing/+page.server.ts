@@ -1,0 +1,11 @@
+import { redirect } from '@sveltejs/kit';
+import type { PageServerLoad } from './$types';
+import { getStore } from '$lib/server/store';
+import { defaultMonth } from '$lib/server/reports/compliance';
+import { ALL_ACCOUNTS } from '$lib/server/scope';
+
+/** /billing opens the last complete month in the data. */
+export const load = (async () => {
+	const month = await defaultMonth(await getStore(), ALL_ACCOUNTS);
+	redirect(307, `/billing/${month}`);
+}) satisfies PageServerLoad;

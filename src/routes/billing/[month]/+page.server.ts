@@ -1,0 +1,159 @@
+import { fail } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { getStore } from '$lib/server/store';
+import {
+	addMaterial,
+	BillingError,
+	correctEntry,
+	lockMonth,
+	nextMonth,
+	parseEuros,
+	REASON_LABELS,
+	SETTABLE_REASONS
+} from '$lib/server/billing/billing';
+import { loadMonth, readMonth } from './data.server';
+
+const NEEDS_SHOWN = 100;
+const LINES_SHOWN = 500;
+
+export const load = (async ({ params, url }) => {
+	const m = await loadMonth(params.month);
+	const account = url.searchParams.get('account') ?? '';
+	const reason = url.searchParams.get('reason') ?? '';
+	const status = url.searchParams.get('status') ?? '';
+	const drill = account
+		? m.lines.filter(
+				(l) =>
+					l.accountId === account &&
+					(!reason || (l.reason ?? 'none') === reason) &&
+					(!status || l.status === status)
+			)
+		: [];
+	const names = Object.fromEntries(m.accounts.map((a) => [a.accountId, a.name]));
+	return {
+		month: m.month,
+		previous: nextMonth(m.month, -1),
+		next: nextMonth(m.month, 1),
+		locked: m.locked,
+		accounts: m.accounts,
+		totals: m.totals,
+		notes: m.notes,
+		invoiceLineCount: m.invoiceLines.length,
+		materials: m.materials,
+		needsPerson: m.needsPerson.slice(0, NEEDS_SHOWN),
+		needsPersonCount: m.needsPerson.length,
+		drill: drill.slice(0, LINES_SHOWN),
+		drillCount: drill.length,
+		drillFor: account ? { account, name: names[account] ?? account, reason, status } : null,
+		subjects: Object.fromEntries(
+			[...drill.slice(0, LINES_SHOWN), ...m.needsPerson.slice(0, NEEDS_SHOWN)].map((l) => [
+				`${l.source}/${l.ticketId}`,
+				m.ticketSubjects[`${l.source}/${l.ticketId}`] ?? null
+			])
+		),
+		names,
+		reasons: SETTABLE_REASONS,
+		labels: REASON_LABELS
+	};
+}) satisfies PageServerLoad;
+
+const text = (form: FormData, k: string) => String(form.get(k) ?? '').trim();
+
+async function attempt(run: () => Promise<void>, values: Record<string, string>, done: string) {
+	try {
+		await run();
+		return { done, by: values.by ?? '' };
+	} catch (e) {
+		if (e instanceof BillingError)
+			return fail(400, { error: e.message, field: e.field, values, key: values.key ?? '' });
+		throw e;
+	}
+}
+
+export const actions = {
+	reason: async ({ request }) => {
+		const f = await request.formData();
+		const values = {
+			key: text(f, 'key'),
+			source: text(f, 'source'),
+			entryId: text(f, 'entryId'),
+			value: text(f, 'reason'),
+			why: text(f, 'why'),
+			by: text(f, 'by')
+		};
+		return attempt(
+			async () => correctEntry(await getStore(), { ...values, field: 'reason' }),
+			values,
+			`Reason of entry ${values.entryId} set to ${values.value}.`
+		);
+	},
+	order: async ({ request }) => {
+		const f = await request.formData();
+		const values = {
+			key: text(f, 'key'),
+			source: text(f, 'source'),
+			entryId: text(f, 'entryId'),
+			value: text(f, 'order'),
+			why: '',
+			by: text(f, 'by')
+		};
+		return attempt(
+			async () => correctEntry(await getStore(), { ...values, field: 'order_reference' }),
+			values,
+			`Order reference ${values.value} attached to entry ${values.entryId}.`
+		);
+	},
+	material: async ({ request, params }) => {
+		const f = await request.formData();
+		const month = readMonth(params.month);
+		const values = {
+			key: 'material',
+			accountId: text(f, 'accountId'),
+			ticket: text(f, 'ticket'),
+			description: text(f, 'description'),
+			quantity: text(f, 'quantity'),
+			unitPrice: text(f, 'unitPrice'),
+			reason: text(f, 'reason') || 'R22',
+			order: text(f, 'order'),
+			by: text(f, 'by')
+		};
+		const [source, ...rest] = values.ticket.split('/');
+		return attempt(
+			async () => {
+				const cents = parseEuros(values.unitPrice);
+				if (cents === null)
+					throw new BillingError(
+						'unitPrice',
+						`"${values.unitPrice}" is not an amount such as 12,50`
+					);
+				const quantity = Number(values.quantity.replace(',', '.'));
+				if (!values.quantity || !Number.isFinite(quantity))
+					throw new BillingError('quantity', `"${values.quantity}" is not a number`);
+				await addMaterial(await getStore(), {
+					accountId: values.accountId,
+					month,
+					source: rest.length ? source : null,
+					ticketId: rest.length ? rest.join('/') : null,
+					description: values.description,
+					quantity,
+					unitPriceCents: cents,
+					reason: values.reason,
+					orderReference: values.order,
+					by: values.by
+				});
+			},
+			values,
+			`Material line "${values.description}" added.`
+		);
+	},
+	lock: async ({ request, params }) => {
+		const f = await request.formData();
+		const values = { key: 'lock', by: text(f, 'by'), note: text(f, 'note') };
+		const month = readMonth(params.month);
+		return attempt(
+			async () => lockMonth(await getStore(), month, values.by, values.note),
+			values,
+			`${month} is locked.`
+		);
+	}
+} satisfies Actions;
