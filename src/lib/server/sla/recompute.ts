@@ -182,6 +182,40 @@ export async function loadCalendars(q: Queryable): Promise<Map<string, Calendar>
 	return new Map(rows.map((r) => [String(r.id), parseCalendar(JSON.parse(String(r.body)))]));
 }
 
+/**
+ * The calendar versions a run may need: their ids, versions and dates (what the kept intervals
+ * are fingerprinted by) at once, the parsed documents only when the intervals are built again.
+ */
+interface CalendarSource {
+	keys: Map<string, { version: number; effectiveFrom: string }[]>;
+	load(): Promise<Map<string, CalendarVersion[]>>;
+}
+
+function calendarSource(calendars: Map<string, CalendarVersion[]>): CalendarSource {
+	const keys = new Map(
+		[...calendars].map(([id, vs]) => [
+			id,
+			vs.map((v) => ({ version: v.version, effectiveFrom: v.effectiveFrom }))
+		])
+	);
+	return { keys, load: async () => calendars };
+}
+
+async function storedCalendarSource(q: Queryable): Promise<CalendarSource> {
+	// the same order and text as loadCalendarVersions
+	const rows = await q.all(
+		'SELECT id, version, effective_from FROM calendars ORDER BY id, effective_from, version'
+	);
+	const keys = new Map<string, { version: number; effectiveFrom: string }[]>();
+	for (const r of rows) {
+		const list = keys.get(String(r.id)) ?? [];
+		list.push({ version: Number(r.version), effectiveFrom: String(r.effective_from) });
+		keys.set(String(r.id), list);
+	}
+	let loaded: Promise<Map<string, CalendarVersion[]>> | null = null;
+	return { keys, load: () => (loaded ??= loadCalendarVersions(q)) };
+}
+
 /** the lookup tables the engine reads business time from, kept beside calendar_intervals */
 const LOOKUP_PREFIX = 'calendar_lookup';
 
@@ -195,15 +229,15 @@ const LOOKUP_PREFIX = 'calendar_lookup';
  */
 async function ensureCalendarIntervals(
 	tx: Tx,
-	calendars: Map<string, CalendarVersion[]>,
+	calendars: CalendarSource,
 	used: Set<string>,
 	from: Date,
 	to: Date,
 	preview: boolean
 ): Promise<BusinessTimeLookups> {
-	const ids = [...used].filter((id) => calendars.has(id)).sort();
+	const ids = [...used].filter((id) => calendars.keys.has(id)).sort();
 	const fingerprint = JSON.stringify(
-		ids.map((id) => [id, calendars.get(id)!.map((v) => [v.version, v.effectiveFrom])])
+		ids.map((id) => [id, calendars.keys.get(id)!.map((v) => [v.version, v.effectiveFrom])])
 	);
 	const found = await tx.one(
 		`SELECT (SELECT value FROM meta WHERE key = 'calendar_intervals') AS value,
@@ -240,8 +274,8 @@ async function ensureCalendarIntervals(
 	const buildFrom = new Date(from.getTime() - 365 * 86400_000);
 	const buildTo = new Date(to.getTime() + 365 * 86400_000);
 	const rows: CalendarIntervalRow[] = [];
-	for (const id of ids)
-		rows.push(...versionedIntervals(id, calendars.get(id)!, buildFrom, buildTo));
+	const versions = await calendars.load();
+	for (const id of ids) rows.push(...versionedIntervals(id, versions.get(id)!, buildFrom, buildTo));
 	await loadCalendarIntervals(tx, rows);
 	const lookups = await buildBusinessTimeLookups(tx, LOOKUP_PREFIX, CALENDAR_INTERVALS_TABLE, true);
 	if (preview) await tx.run(`DELETE FROM meta WHERE key = 'calendar_intervals'`);
@@ -263,7 +297,9 @@ export async function recomputeSla(
 ): Promise<RecomputeResult> {
 	const started = performance.now();
 	const policies = opts.policies ?? (await loadPolicies(store));
-	const calendars = opts.calendars ?? (await loadCalendarVersions(store));
+	const calendars = opts.calendars
+		? calendarSource(opts.calendars)
+		: await storedCalendarSource(store);
 	return store.withWriter(async (_conn, tx) => {
 		// the work tables' row order means nothing (every join is by key): DuckDB may then write
 		// them from both threads. A global setting, put back as it was at the end.
