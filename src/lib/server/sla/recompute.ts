@@ -417,7 +417,7 @@ export async function recomputeSla(
 			}
 			await tx.run('BEGIN TRANSACTION');
 			try {
-				// two round trips: a failure in either statement stops it and rolls back below
+				// the delete and the insert in one round trip: a failure in either stops it, rolled back below
 				await tx.run(
 					`DELETE FROM ticket_sla WHERE (source, external_id) IN (SELECT source, external_id FROM sla_scope);
 					 INSERT INTO ticket_sla BY NAME SELECT * FROM sla_out_v;`
