@@ -329,4 +329,37 @@ describe('March 2026', () => {
 		// the live figure moved (20000 × 15 / 60 = 5000 for the 7-minute setup): not in the lines
 		expect(lineOf(after.lines, 'e-setup7')!.amountCents).toBe(5000);
 	});
+
+	it('differences after the lock appear as adjustment lines in the first open month, once', async () => {
+		const april = await billingMonth(store, ALL_ACCOUNTS, '2026-04');
+		const adj = april.invoiceLines.filter((l) => l.kind === 'adjustment');
+		// setup at 200,00/h instead of 110,00/h: 7 min → 15: 5000 − 2750 = 2250; 31 → 45: 15000 − 8250 = 6750
+		expect(adj.map((l) => [l.originPeriod, l.amountCents]).sort()).toEqual([
+			['2026-03', 2250],
+			['2026-03', 6750]
+		]);
+		// VAT: (1050 − 578) + (3150 − round(1732.5) = 1733) = 472 + 1417
+		expect(adj.reduce((s, l) => s + l.vatCents, 0)).toBe(472 + 1417);
+		// April's own line (24000, the holiday) plus the adjustments
+		expect(april.totals.netCents).toBe(24000 + 9000);
+		await lockMonth(store, '2026-04', 'Finance');
+		// May: March's differences were invoiced in April — nothing more, until another change
+		expect((await billingMonth(store, ALL_ACCOUNTS, '2026-05')).invoiceLines).toEqual([]);
+		const b = structuredClone(builtinRateCards().get('model-b')!.card);
+		b.tiers.Brons.rates.setup = 21000;
+		await saveRateCard(store, {
+			body: b,
+			effectiveFrom: '2026-01-01',
+			reason: 'again',
+			by: 'Finance'
+		});
+		const may = await billingMonth(store, ALL_ACCOUNTS, '2026-05');
+		// 1000 more an hour: 15 min → 250, 45 min → 750
+		expect(may.invoiceLines.map((l) => l.amountCents).sort((x, y) => x - y)).toEqual([250, 750]);
+		expect(
+			may.invoiceLines.every((l) => l.period === '2026-05' && l.originPeriod === '2026-03')
+		).toBe(true);
+		// April stays as locked
+		expect((await billingMonth(store, ALL_ACCOUNTS, '2026-04')).totals.netCents).toBe(33000);
+	});
 });

@@ -464,10 +464,18 @@ export async function billingMonth(
 	const inScope = new Set(acc.keys());
 	const invoiceLines = lock
 		? lock.lines.filter((l) => inScope.has(l.accountId))
-		: toInvoiceLines(month, lines, materials, acc);
+		: [
+				...toInvoiceLines(month, lines, materials, acc),
+				...(await adjustmentLines(q, scope, month, acc))
+			];
 	if (lock)
 		notes.push(
-			`This month was locked by ${lock.by} on ${lock.at.slice(0, 10)}: its invoice lines are those of that moment. The live figures below may differ; differences are not yet carried into an open month as adjustment lines.`
+			`This month was locked by ${lock.by} on ${lock.at.slice(0, 10)}: its invoice lines are those of that moment. Differences later changes make appear as adjustment lines in the first open month after it.`
+		);
+	const adjusted = invoiceLines.filter((l) => l.kind === 'adjustment');
+	if (!lock && adjusted.length)
+		notes.push(
+			`${adjusted.length} adjustment lines carry differences into this month from locked ${[...new Set(adjusted.map((l) => l.originPeriod))].join(', ')}.`
 		);
 	notes.push('Accounts carry no debtor number yet: the export leaves the debtor column empty.');
 
@@ -550,6 +558,75 @@ export async function billingMonth(
 		notes,
 		ticketSubjects: subjects
 	};
+}
+
+/**
+ * Adjustment lines for an open month: for each locked month in the run of locked months directly
+ * before it, what its lines would be now minus what was invoiced (its frozen lines plus the
+ * adjustments already invoiced in later locked months), per line; negative is a credit.
+ */
+async function adjustmentLines(
+	q: Queryable,
+	scope: Scope,
+	month: string,
+	acc: Map<string, { name: string; currency: string; vatRate: number }>
+): Promise<InvoiceLine[]> {
+	const locks = new Map<string, InvoiceLine[]>();
+	for (const r of await q.all(`SELECT month, lines FROM billing_locks`))
+		locks.set(String(r.month), JSON.parse(String(r.lines)) as InvoiceLine[]);
+	const run: string[] = [];
+	for (let m = nextMonth(month, -1); locks.has(m); m = nextMonth(m, -1)) run.push(m);
+	const out: InvoiceLine[] = [];
+	for (const origin of run) {
+		const live = await monthLines(q, scope, origin);
+		const mats = await listMaterials(q, scope, origin);
+		const names = new Map(acc);
+		for (const a of live.accounts)
+			if (!names.has(String(a.id)))
+				names.set(String(a.id), { name: String(a.name), currency: 'EUR', vatRate: 0.21 });
+		const now = new Map(toInvoiceLines(origin, live.lines, mats, names).map((l) => [l.key, l]));
+		const inScope = new Set(live.accounts.map((a) => String(a.id)));
+		// what was invoiced for the origin month: its own lines and later adjustments to it
+		const invoiced = new Map<
+			string,
+			{ amount: number; vat: number; hours: number; line: InvoiceLine }
+		>();
+		const add = (key: string, l: InvoiceLine) => {
+			const x = invoiced.get(key) ?? { amount: 0, vat: 0, hours: 0, line: l };
+			x.amount += l.amountCents;
+			x.vat += l.vatCents;
+			x.hours += l.hours ?? 0;
+			invoiced.set(key, x);
+		};
+		for (const l of locks.get(origin)!) if (l.kind !== 'adjustment') add(l.key, l);
+		for (let m = nextMonth(origin); m < month; m = nextMonth(m))
+			for (const l of locks.get(m) ?? [])
+				if (l.kind === 'adjustment' && l.originPeriod === origin)
+					add(l.key.replace(`adj:${origin}:`, ''), l);
+		const keys = new Set([...now.keys(), ...invoiced.keys()]);
+		for (const key of [...keys].sort()) {
+			const n = now.get(key);
+			const was = invoiced.get(key);
+			const base = n ?? was!.line;
+			if (!inScope.has(base.accountId)) continue;
+			const amount = (n?.amountCents ?? 0) - (was?.amount ?? 0);
+			const vat = (n?.vatCents ?? 0) - (was?.vat ?? 0);
+			const hours = (n?.hours ?? 0) - (was?.hours ?? 0);
+			if (amount === 0 && vat === 0 && Math.abs(hours) < 1e-9) continue;
+			out.push({
+				...base,
+				key: `adj:${origin}:${key}`,
+				kind: 'adjustment',
+				period: month,
+				originPeriod: origin,
+				hours: base.kind === 'material' ? null : hours,
+				amountCents: amount,
+				vatCents: vat,
+				description: `${amount < 0 ? 'Credit' : 'Adjustment'} for ${origin} (locked): ${base.description}${n ? '' : ' — no longer chargeable'}`
+			});
+		}
+	}
+	return out;
 }
 
 function order(reason: string): number {

@@ -122,7 +122,10 @@ let builtins: Map<string, RateCardVersion> | null = null;
 export function builtinRateCards(): Map<string, RateCardVersion> {
 	if (builtins) return builtins;
 	const out = new Map<string, RateCardVersion>();
-	const folder = path.join(dataDir(), 'rates');
+	// the data folder's own cards; a data folder without any (one set up before rate cards
+	// existed) falls back to the examples bundled with Peil
+	let folder = path.join(dataDir(), 'rates');
+	if (!fs.existsSync(folder)) folder = path.resolve('data/rates');
 	const files = fs.existsSync(folder)
 		? fs.readdirSync(folder).filter((f) => f.endsWith('.json'))
 		: [];

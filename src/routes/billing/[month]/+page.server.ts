@@ -39,6 +39,7 @@ export const load = (async ({ params, url }) => {
 		totals: m.totals,
 		notes: m.notes,
 		invoiceLineCount: m.invoiceLines.length,
+		adjustments: m.invoiceLines.filter((l) => l.kind === 'adjustment').slice(0, 500),
 		materials: m.materials,
 		needsPerson: m.needsPerson.slice(0, NEEDS_SHOWN),
 		needsPersonCount: m.needsPerson.length,
