@@ -50,7 +50,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
 		execFileSync('npx', ['vite', 'build'], { cwd: ROOT, stdio: 'inherit' });
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'peil-server-'));
 	const dataDir = path.join(dir, 'data');
-	for (const d of ['policies', 'calendars'])
+	for (const d of ['policies', 'calendars', 'rates'])
 		fs.cpSync(path.join(ROOT, 'data', d), path.join(dataDir, d), { recursive: true });
 	const port = await freePort();
 	const base = `http://127.0.0.1:${port}`;

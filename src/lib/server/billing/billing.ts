@@ -17,7 +17,15 @@ import {
 import { instantToWallClock, parseZone, type ZoneSpec } from '../../domain/wall-clock.ts';
 import type { Calendar } from '../../domain/calendar.ts';
 import { classifyEntry, ORDER_REASONS, REASON_LABELS, type BillingLine } from './classify.ts';
-import { rateCardOn, rateCardVersions, ALL_REASONS } from './rates.ts';
+import { rateCardOn, rateCardVersions, ALL_REASONS, type RateCardVersion } from './rates.ts';
+
+/**
+ * What a computation may be told instead of reading the store: the rate card versions (a preview
+ * of a rate change prices the month with the change added, without saving it).
+ */
+export interface BillingOptions {
+	cards?: Map<string, RateCardVersion[]>;
+}
 
 export class BillingError extends Error {
 	constructor(
@@ -180,7 +188,8 @@ function tierOn(periods: TierPeriod[], date: string): string | null {
 export async function monthLines(
 	q: Queryable,
 	scope: Scope,
-	month: string
+	month: string,
+	opts: BillingOptions = {}
 ): Promise<{
 	lines: BillingLine[];
 	accounts: Row[];
@@ -197,7 +206,7 @@ export async function monthLines(
 		q.all(`SELECT account_id, effective_from, tier FROM tier_history`),
 		loadPolicies(q),
 		loadCalendarVersions(q),
-		rateCardVersions(q),
+		opts.cards ?? rateCardVersions(q),
 		currentThresholds(q)
 	]);
 	const notes: string[] = [];
@@ -442,13 +451,14 @@ async function lockOf(q: Queryable, month: string) {
 export async function billingMonth(
 	q: Queryable,
 	scope: Scope,
-	month: string
+	month: string,
+	opts: BillingOptions = {}
 ): Promise<BillingMonth> {
 	const [{ lines, accounts, subjects, notes }, materials, lock, cards] = await Promise.all([
-		monthLines(q, scope, month),
+		monthLines(q, scope, month, opts),
 		listMaterials(q, scope, month),
 		lockOf(q, month),
-		rateCardVersions(q)
+		opts.cards ?? rateCardVersions(q)
 	]);
 	const acc = new Map<string, { name: string; currency: string; vatRate: number }>();
 	for (const a of accounts) {
@@ -466,7 +476,7 @@ export async function billingMonth(
 		? lock.lines.filter((l) => inScope.has(l.accountId))
 		: [
 				...toInvoiceLines(month, lines, materials, acc),
-				...(await adjustmentLines(q, scope, month, acc))
+				...(await adjustmentLines(q, scope, month, acc, opts))
 			];
 	if (lock)
 		notes.push(
@@ -569,7 +579,8 @@ async function adjustmentLines(
 	q: Queryable,
 	scope: Scope,
 	month: string,
-	acc: Map<string, { name: string; currency: string; vatRate: number }>
+	acc: Map<string, { name: string; currency: string; vatRate: number }>,
+	opts: BillingOptions = {}
 ): Promise<InvoiceLine[]> {
 	const locks = new Map<string, InvoiceLine[]>();
 	for (const r of await q.all(`SELECT month, lines FROM billing_locks`))
@@ -578,7 +589,7 @@ async function adjustmentLines(
 	for (let m = nextMonth(month, -1); locks.has(m); m = nextMonth(m, -1)) run.push(m);
 	const out: InvoiceLine[] = [];
 	for (const origin of run) {
-		const live = await monthLines(q, scope, origin);
+		const live = await monthLines(q, scope, origin, opts);
 		const mats = await listMaterials(q, scope, origin);
 		const names = new Map(acc);
 		for (const a of live.accounts)

@@ -46,6 +46,8 @@ export interface RateCardVersion {
 	reason: string;
 	by: string;
 	builtin: boolean;
+	/** when it was stored (null for a built-in card not stored yet) */
+	createdAt?: string | null;
 }
 
 export class RateCardError extends Error {}
@@ -152,7 +154,7 @@ export function builtinRateCards(): Map<string, RateCardVersion> {
 /** Every version of every policy's rate card, oldest first; the built-in one where none is stored. */
 export async function rateCardVersions(q: Queryable): Promise<Map<string, RateCardVersion[]>> {
 	const rows = await q.all(
-		`SELECT policy_id, version, effective_from, body, reason, created_by FROM rate_cards ORDER BY policy_id, version`
+		`SELECT policy_id, version, effective_from, body, reason, created_by, created_at FROM rate_cards ORDER BY policy_id, version`
 	);
 	const out = new Map<string, RateCardVersion[]>();
 	for (const r of rows) {
@@ -164,7 +166,8 @@ export async function rateCardVersions(q: Queryable): Promise<Map<string, RateCa
 			card: parseRateCard(JSON.parse(String(r.body))),
 			reason: String(r.reason),
 			by: String(r.created_by),
-			builtin: false
+			builtin: false,
+			createdAt: r.created_at === null ? null : String(r.created_at)
 		});
 		out.set(String(r.policy_id), list);
 	}
