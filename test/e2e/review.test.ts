@@ -42,8 +42,13 @@ const SECTIONS = [
 	'Missed targets',
 	'Worth discussing',
 	'Training recommendations',
+	'Chargeable work',
 	'Agreements and actions'
 ];
+
+/** "€ 7.125,00" → 712500 cents */
+const cents = (text: string | null) =>
+	Math.round(Number((text ?? '').replace(/[^\d,]/g, '').replace(',', '.')) * 100);
 
 describe('operational review', () => {
 	it('the portfolio lists the accounts with attainment and flags, and links to each review', async () => {
@@ -100,6 +105,19 @@ describe('operational review', () => {
 			await expect(page.locator(`#point-${key}`).count()).resolves.toBe(1);
 		expect(await page.locator('figure.chart svg a').count()).toBeGreaterThan(5);
 		await expect(page.locator('#missed tbody tr').count()).resolves.toBe(missed);
+		// chargeable work: the amounts by reason add up to the total, and lead to the billing page
+		const net = page.locator('#chargeable-net');
+		if (await net.count()) {
+			const amounts = await page
+				.locator('#chargeable-table tbody td:nth-child(3)')
+				.allTextContents();
+			expect(amounts.reduce((sum, t) => sum + cents(t), 0)).toBe(cents(await net.textContent()));
+		}
+		const link = page.locator('#chargeable-link');
+		const month = reviewPath.slice(-7);
+		expect(await link.getAttribute('href')).toMatch(new RegExp(`^/billing/${month}\\?account=`));
+		await Promise.all([page.waitForURL(/\/billing\/.*account=/), link.click()]);
+		await expect(page.locator('#lines-h').textContent()).resolves.toContain('Gemeente Zuidvelde');
 	});
 
 	it('the XLSX download holds the figures of the page', async () => {
@@ -122,6 +140,18 @@ describe('operational review', () => {
 		expect(row[header.indexOf('Tickets')]).toBe(shownTickets);
 		expect(wb.getWorksheet('Missed targets')!.rowCount - 1).toBe(
 			await page.locator('#missed tbody tr').count()
+		);
+		// the chargeable sheet's total is the page's
+		const cw = wb.getWorksheet('Chargeable work')!;
+		const ch = (cw.getRow(1).values as unknown[]).map(String);
+		let total: unknown = null;
+		cw.eachRow((r) => {
+			const v = r.values as unknown[];
+			if (v[ch.indexOf('Reason')] === 'Total') total = v[ch.indexOf('Amount excl. VAT')];
+		});
+		const net = page.locator('#chargeable-net');
+		expect(Math.round(Number(total) * 100)).toBe(
+			(await net.count()) ? cents(await net.textContent()) : 0
 		);
 	});
 

@@ -12,6 +12,7 @@ import { freshStore } from '../../../../test/helpers/fresh-store.ts';
 import { ALL_ACCOUNTS } from '../scope.ts';
 import { tableToCsv } from '../export/table-export.ts';
 import {
+	accountChargeable,
 	addMaterial,
 	billingMonth,
 	BillingError,
@@ -361,5 +362,29 @@ describe('March 2026', () => {
 		).toBe(true);
 		// April stays as locked
 		expect((await billingMonth(store, ALL_ACCOUNTS, '2026-04')).totals.netCents).toBe(33000);
+	});
+});
+
+describe("one account's summary (the review's chargeable section)", () => {
+	it('is the account of the whole month, computed for that account alone', async () => {
+		for (const month of ['2026-03', '2026-04']) {
+			const all = await billingMonth(store, ALL_ACCOUNTS, month);
+			for (const id of ['brons', 'zg', 'alpha']) {
+				const a = all.accounts.find((x) => x.accountId === id);
+				const one = (await accountChargeable(store, ALL_ACCOUNTS, id, month))!;
+				expect(one.locked).toBe(true);
+				expect(one.netCents).toBe(a?.netCents ?? 0);
+				expect(one.vatCents).toBe(a?.vatCents ?? 0);
+				expect(one.freeHours).toBeCloseTo(a?.freeHours ?? 0, 9);
+				expect(one.reasons).toEqual(a?.reasons ?? []);
+			}
+		}
+		// an account outside the viewer's scope: nothing
+		expect(
+			await accountChargeable(store, { kind: 'accounts', ids: ['zg'] }, 'brons', '2026-03')
+		).toBeNull();
+		// a month without entries: zeros
+		const empty = (await accountChargeable(store, ALL_ACCOUNTS, 'brons', '2025-01'))!;
+		expect([empty.netCents, empty.billableHours, empty.reasons.length]).toEqual([0, 0, 0]);
 	});
 });

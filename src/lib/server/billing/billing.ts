@@ -570,7 +570,54 @@ export async function billingMonth(
 	};
 }
 
+/** One account's chargeable work in a month: what the review page shows (issue 7). */
+export interface ChargeableSummary {
+	month: string;
+	currency: string;
+	/** the month is locked: the amounts are its invoiced lines */
+	locked: boolean;
+	reasons: ReasonSummary[];
+	billableHours: number;
+	freeHours: number;
+	needsPersonHours: number;
+	needsPerson: number;
+	labourCents: number;
+	materialsCents: number;
+	netCents: number;
+	vatCents: number;
+}
+
 /**
+ * The chargeable summary of one account and month: billingMonth scoped to that account alone (its
+ * entries, materials and lines only). Null when the scope does not hold the account.
+ */
+export async function accountChargeable(
+	q: Queryable,
+	scope: Scope,
+	accountId: string,
+	month: string
+): Promise<ChargeableSummary | null> {
+	if (scope.kind === 'accounts' && !scope.ids.includes(accountId)) return null;
+	const m = await billingMonth(q, { kind: 'accounts', ids: [accountId] }, month);
+	const a = m.accounts.find((x) => x.accountId === accountId);
+	return {
+		month,
+		currency: a?.currency ?? 'EUR',
+		locked: m.locked !== null,
+		reasons: a?.reasons ?? [],
+		billableHours: a?.billableHours ?? 0,
+		freeHours: a?.freeHours ?? 0,
+		needsPersonHours: a?.needsPersonHours ?? 0,
+		needsPerson: a?.needsPerson ?? 0,
+		labourCents: a?.labourCents ?? 0,
+		materialsCents: a?.materialsCents ?? 0,
+		netCents: a?.netCents ?? 0,
+		vatCents: a?.vatCents ?? 0
+	};
+}
+
+/**
+ * Adjustment lines for an open month:/**
  * Adjustment lines for an open month: for each locked month in the run of locked months directly
  * before it, what its lines would be now minus what was invoiced (its frozen lines plus the
  * adjustments already invoiced in later locked months), per line; negative is a credit.

@@ -601,6 +601,7 @@ describe('the XLSX download', () => {
 			'Missed targets',
 			'Discussion points',
 			'Training',
+			'Chargeable work',
 			'Agreements and actions'
 		]);
 		const rows = (name: string) => {

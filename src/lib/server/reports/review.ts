@@ -38,6 +38,7 @@ import {
 import type { ExportTable } from '../export/table-export.ts';
 import { VOLUME_DIMENSIONS, type VolumeDimension } from '../../components/review/volume.ts';
 import { trainingForAccount, type AccountTraining } from './training.ts';
+import { accountChargeable, type ChargeableSummary } from '../billing/billing.ts';
 import {
 	formatDate,
 	formatInstant,
@@ -192,6 +193,8 @@ export interface ReviewData {
 	discussion: DiscussionPoint[];
 	/** from the training-needs view (training.ts): its flags for this account and month */
 	training: { available: boolean; note: string; items: { reason: string; detail: string }[] };
+	/** the month's chargeable work for the account (billing.ts); absent in older snapshots */
+	chargeable?: ChargeableSummary | null;
 }
 
 export interface ReviewRecord {
@@ -333,6 +336,9 @@ export async function reviewData(
 			})
 		: null;
 	const { model, why } = contractModel(policyId, body);
+	// the month's chargeable work (billing.ts), alongside the queries below
+	const chargeable = accountChargeable(q, scope, accountId, month);
+	chargeable.catch(() => {}); // awaited below; not unhandled when the review stops early
 	const previousMonth = addMonths(month, -1);
 	const lastYearMonth = addMonths(month, -12);
 	const { from, to } = monthRange(month);
@@ -461,7 +467,8 @@ export async function reviewData(
 			model,
 			spocs.map((r) => String(r.email))
 		),
-		training: trainingSlot(training)
+		training: trainingSlot(training),
+		chargeable: await chargeable
 	};
 }
 
@@ -1200,6 +1207,15 @@ export function compareReviews(before: ReviewData, after: ReviewData): Change[] 
 	}
 	const tr = (d: ReviewData) => d.training.items.map((i) => i.reason).join(', ') || 'none';
 	add('Training recommendations', 'text', tr(before), tr(after));
+	const ch = (d: ReviewData) =>
+		d.chargeable ? `${(d.chargeable.netCents / 100).toFixed(2)} ${d.chargeable.currency}` : '—';
+	add('Chargeable work: amount excl. VAT', 'text', ch(before), ch(after));
+	add(
+		'Chargeable work: billable hours',
+		'hours',
+		before.chargeable?.billableHours ?? null,
+		after.chargeable?.billableHours ?? null
+	);
 	const pv = (d: ReviewData) =>
 		d.policyVersions.map((v) => `${v.policyId} v${v.version}: ${v.tickets}`).join(', ') || '—';
 	add('Policy versions used', 'text', pv(before), pv(after));
@@ -1422,6 +1438,36 @@ export function keyFigureRows(d: ReviewData): Record<string, unknown>[] {
 	return rows;
 }
 
+/** The chargeable section as rows: per reason, then the total (VAT, materials, needs a person). */
+function chargeableRows(d: ReviewData): Record<string, unknown>[] {
+	const c = d.chargeable;
+	if (!c) return [{ reason: '', label: 'Not part of this review (finalised before it existed)' }];
+	const cur = c.currency;
+	return [
+		...c.reasons.map((r) => ({ ...r, amount: r.amountCents / 100, currency: cur })),
+		{
+			reason: 'Total',
+			label: c.locked ? 'invoiced (the month is locked)' : 'not invoiced yet (the month is open)',
+			billableHours: c.billableHours,
+			amount: c.netCents / 100,
+			freeHours: c.freeHours,
+			currency: cur
+		},
+		{ reason: 'VAT', label: '', amount: c.vatCents / 100, currency: cur },
+		{
+			reason: 'Materials',
+			label: 'included in the total',
+			amount: c.materialsCents / 100,
+			currency: cur
+		},
+		{
+			reason: 'Needs a person',
+			label: `${c.needsPerson} entries whose reason the data cannot decide (not in the total)`,
+			billableHours: c.needsPersonHours
+		}
+	];
+}
+
 /** Every section of the review as a table: the XLSX download, one sheet each. */
 export function reviewTables(
 	d: ReviewData,
@@ -1578,6 +1624,18 @@ export function reviewTables(
 				{ reason: 'Summary', detail: d.training.note },
 				...d.training.items.map((i) => ({ ...i }))
 			]
+		},
+		{
+			name: 'Chargeable work',
+			columns: [
+				{ key: 'reason', header: 'Reason', type: 'text' },
+				{ key: 'label', header: 'What', type: 'text' },
+				{ key: 'billableHours', header: 'Billable hours', type: 'hours' },
+				{ key: 'amount', header: 'Amount excl. VAT', type: 'number' },
+				{ key: 'freeHours', header: 'Free hours', type: 'hours' },
+				{ key: 'currency', header: 'Currency', type: 'text' }
+			],
+			rows: chargeableRows(d)
 		},
 		{
 			name: 'Agreements and actions',
