@@ -1,7 +1,7 @@
 /**
  * Page data benchmark: `npm run bench:pages -- --tickets 1000000`.
  *
- * Generates the sample with N tickets (accounts, Zendesk tickets, status history), loads it and
+ * Generates the sample with N tickets (accounts, Zendesk tickets, status history, time entries), loads it and
  * judges every ticket, then times the server-side data of the pages — what their `load` functions
  * and endpoints run, without HTTP — each repeated (`--runs`, after one warm-up), p50 and p95,
  * beside a baseline from the same run: a bare scan that reads the same columns of the same rows
@@ -14,8 +14,13 @@
  *   training           /training for the last complete month (signals, repeat askers, trend)
  *   review, portfolio  /accounts/[id]/review/[month] of the busiest account, /reviews/[month]
  *   Arrow stream       the whole list behind a figure of about 100k tickets, every byte of it
- * Goals (issues 5 and 6): each page's data within 3x its baseline; the 100k Arrow stream within 1 s of
- * its baseline. Prints a markdown table and writes bench-results/pages-<N>.md and .json.
+ *   billing            /billing/[month] for the last complete month (every time entry classified
+ *                      and priced, needs-a-person, invoice lines and adjustments)
+ *   month export       the invoice lines of the largest account-month (the most time entries of an
+ *                      account charged in that month), as the export route writes them: CSV, and
+ *                      XLSX with a sheet per account
+ * Goals (issues 5, 6 and 7): each page's data within 3x its baseline; the 100k Arrow stream and the
+ * month export within 1 s of their baselines. Prints a markdown table and writes bench-results/pages-<N>.md and .json.
  *
  * Options: --tickets N (1000000), --runs N (15), --keep (keep the temporary folder), --store
  * <folder> (measure again on a kept folder; --tickets then only labels the table).
@@ -54,11 +59,12 @@ if (!values.store) {
 	log(`generating ${tickets} tickets in ${work} …`);
 	const sampleDir = path.join(work, 'sample');
 	const gen = await generateSample({ tickets, outDir: sampleDir });
-	log('loading accounts, tickets and status history …');
+	log('loading accounts, tickets, status history and time entries …');
 	await importAccounts(store, path.join(sampleDir, 'accounts.csv'));
 	for (const [file, profile] of [
 		['tickets.csv', 'zendesk'],
-		['ticket-events.csv', 'peil-events']
+		['ticket-events.csv', 'peil-events'],
+		['time-entries.csv', 'peil-time-entries']
 	] as const)
 		await importFile(store, {
 			file: path.join(sampleDir, file),
@@ -352,6 +358,104 @@ rows.push({
 	goal: '≤ baseline + 1 s',
 	met: m.p50 <= m.base50 + 1000
 });
+
+const { billingMonth } = await import('../src/lib/server/billing/billing.ts');
+const { invoiceTables } = await import('../src/lib/server/billing/export.ts');
+const { tableToCsv, tableToXlsx } = await import('../src/lib/server/export/table-export.ts');
+/**
+ * What the billing of a month reads, as bare scans: the time entries' columns of the month (a day
+ * either side, as the page selects them), the tickets' fields it reads (type, priority, category,
+ * tags, subject; of one account's tickets for an account-month), the tier history and both kinds
+ * of corrections.
+ */
+const billingBaseline = (month: string, accountId: string | null) => async () => {
+	const lo = new Date(Date.parse(`${month}-01T00:00:00Z`) - 86_400_000).toISOString();
+	const hi = new Date(
+		Date.parse(`${c.addMonths(month, 1)}-01T00:00:00Z`) + 86_400_000
+	).toISOString();
+	await store.all(
+		`SELECT count(*), sum(te.minutes), sum(epoch(te.started_at)), count(te.source), count(te.external_id), count(te.ticket_id),
+		   count(te.work_type), count(te.billable), count(te.on_site), count(te.order_reference)
+		 FROM time_entries te WHERE te.started_at >= $1::TIMESTAMPTZ AND te.started_at < $2::TIMESTAMPTZ`,
+		[lo, hi]
+	);
+	await store.all(
+		`SELECT count(t.source), count(t.external_id), count(t.account_id), count(t.type), count(t.final_priority),
+		   count(t.category), count(t.tags), count(t.subject) FROM tickets t WHERE ($1::VARCHAR IS NULL OR t.account_id = $1)`,
+		[accountId]
+	);
+	await store.all(
+		`SELECT count(*), count(account_id), count(effective_from), count(tier) FROM tier_history`
+	);
+	await store.all(
+		`SELECT count(*), count(source), count(entry_id), count(field), count(value), count(corrected_at) FROM time_entry_corrections`
+	);
+	await store.all(
+		`SELECT count(*), count(source), count(external_id), count(field), count(value), count(corrected_at) FROM ticket_corrections`
+	);
+};
+const monthEntries = await store.one(
+	`SELECT count(*) AS n FROM time_entries WHERE started_at >= $1::TIMESTAMPTZ AND started_at < $2::TIMESTAMPTZ`,
+	[`${dm}-01T00:00:00Z`, `${c.addMonths(dm, 1)}-01T00:00:00Z`]
+);
+log(`timing the billing page (${dm}) …`);
+let billed = 0;
+let billedAccounts: string[] = [];
+m = await measure(
+	async () => {
+		const month = await billingMonth(store, ALL_ACCOUNTS, dm);
+		billed = month.invoiceLines.length;
+		billedAccounts = [...new Set(month.invoiceLines.map((l) => l.accountId))];
+	},
+	billingBaseline(dm, null)
+);
+rows.push({
+	name: 'billing page',
+	detail: `${dm}: ${Number(monthEntries?.n).toLocaleString('en')} time entries, ${billed.toLocaleString('en')} invoice lines`,
+	...m,
+	goal: '≤ 3x',
+	met: m.p50 <= 3 * m.base50
+});
+
+// the largest account-month: the most time entries of one account in one complete month, of the
+// accounts charged in the billing month (an account whose work is all included exports no lines)
+const charged = billedAccounts.length
+	? `t.account_id IN (${billedAccounts.map((_, i) => `$${i + 2}`).join(', ')})`
+	: 'true';
+const largest = await store.one(
+	`SELECT t.account_id, strftime(te.started_at, '%Y-%m') AS month, count(*) AS n
+	 FROM time_entries te JOIN tickets t ON t.source = te.source AND t.external_id = te.ticket_id
+	 WHERE t.account_id IS NOT NULL AND te.started_at < $1::TIMESTAMPTZ AND ${charged}
+	 GROUP BY 1, 2 ORDER BY n DESC, 1, 2 LIMIT 1`,
+	[`${c.addMonths(dm, 1)}-01T00:00:00Z`, ...billedAccounts]
+);
+const exportAccount = String(largest?.account_id);
+const exportMonth = String(largest?.month);
+const exportScope = { kind: 'accounts' as const, ids: [exportAccount] };
+let exportLines = 0;
+let exportBytes = 0;
+for (const format of ['csv', 'xlsx'] as const) {
+	log(`timing the month export as ${format} (${exportAccount}, ${exportMonth}) …`);
+	m = await measure(
+		async () => {
+			const month = await billingMonth(store, exportScope, exportMonth);
+			exportLines = month.invoiceLines.length;
+			const tables = invoiceTables(month, format === 'xlsx');
+			exportBytes =
+				format === 'csv'
+					? Buffer.byteLength(tableToCsv(tables[0]))
+					: (await tableToXlsx(tables)).byteLength;
+		},
+		billingBaseline(exportMonth, exportAccount)
+	);
+	rows.push({
+		name: `month export (${format.toUpperCase()}), largest account-month`,
+		detail: `${exportAccount}, ${exportMonth}: ${Number(largest?.n).toLocaleString('en')} time entries, ${exportLines.toLocaleString('en')} lines, ${(exportBytes / 1e6).toFixed(2)} MB`,
+		...m,
+		goal: '≤ baseline + 1 s',
+		met: m.p50 <= m.base50 + 1000
+	});
+}
 await store.close();
 
 const ms = (x: number) => x.toFixed(1);
