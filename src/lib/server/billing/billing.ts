@@ -140,8 +140,20 @@ function zoneOf(name: string): ZoneSpec {
 	return z;
 }
 
+/** A zone's UTC offset per quarter hour (offsets change only on quarter hours): ms → offset ms. */
+const offsetCache = new Map<string, number>();
+const QUARTER = 900_000;
+
 function localDate(ms: number, zone: string): string {
-	return new Date(instantToWallClock(ms, zoneOf(zone))).toISOString().slice(0, 10);
+	const key = `${zone}|${Math.floor(ms / QUARTER)}`;
+	let off = offsetCache.get(key);
+	if (off === undefined) {
+		const q = Math.floor(ms / QUARTER) * QUARTER;
+		off = instantToWallClock(q, zoneOf(zone)) - q;
+		if (offsetCache.size > 200_000) offsetCache.clear();
+		offsetCache.set(key, off);
+	}
+	return new Date(ms + off).toISOString().slice(0, 10);
 }
 
 const str = (v: unknown): string | null =>
@@ -245,7 +257,14 @@ export async function monthLines(
 		[lo, hi, ...s.params] as Param[]
 	);
 
-	const r20Of = new Map<string, ChargeablePeriod[]>();
+	// R20's chargeable periods of every account with entries, fetched at once
+	const r20Of = new Map<string, ChargeablePeriod[]>(
+		await Promise.all(
+			[...new Set(rows.map((r) => String(r.account_id)))]
+				.filter((id) => accountOf.has(id))
+				.map(async (id) => [id, await chargeableHowToPeriods(q, id)] as const)
+		)
+	);
 	const tierOf = new Map<string, TierPeriod[]>();
 	const lines: BillingLine[] = [];
 	const subjects: Record<string, string | null> = {};
@@ -286,9 +305,9 @@ export async function monthLines(
 				)
 			);
 		}
-		if (!r20Of.has(accountId)) r20Of.set(accountId, await chargeableHowToPeriods(q, accountId));
 		const r20 =
-			r20Of.get(accountId)!.find((p) => p.from <= date && (p.to === null || date < p.to)) ?? null;
+			(r20Of.get(accountId) ?? []).find((p) => p.from <= date && (p.to === null || date < p.to)) ??
+			null;
 		const settings = pv?.policy.settings ?? {};
 		const ticketKey = `${r.source}/${r.ticket_id}`;
 		subjects[ticketKey] = str(r.subject);

@@ -200,8 +200,20 @@ export function classifyEntry(e: EntryFacts, ctx: ClassifyContext): BillingLine[
 				amount = amountCents(rate, billed, multiplier);
 			}
 		}
+		// every field written out (no spread of `base`): one object shape for every line, fast to build
 		return {
-			...base,
+			source: base.source,
+			entryId: base.entryId,
+			ticketId: base.ticketId,
+			accountId: base.accountId,
+			date: base.date,
+			startedAt: base.startedAt,
+			category: base.category,
+			tier: base.tier,
+			vatRate: base.vatRate,
+			currency: base.currency,
+			orderReference: base.orderReference,
+			rateCardVersion: base.rateCardVersion,
 			key: `${e.source}/${e.entryId}/${part}`,
 			part,
 			status,
