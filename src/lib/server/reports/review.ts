@@ -305,6 +305,78 @@ function listParams(
 	return p.toString();
 }
 
+/**
+ * SQL: the keys of an account's tickets created in the given local-date ranges ([from, to) as
+ * parameter references to yyyy-mm-dd), for a join with their verdicts. A creation date in any
+ * account's zone lies within a day of the UTC instant, so the tickets are read two days either
+ * side of each range (the verdicts' created_local_date decides); only a few of the tickets are
+ * read, never all of them.
+ */
+function accountTickets(pAccount: string, ranges: [string, string][]): string {
+	return `SELECT source, external_id FROM tickets WHERE account_id = ${pAccount} AND (${ranges
+		.map(
+			([f, t]) =>
+				`(created_at >= ${f}::DATE::TIMESTAMPTZ - INTERVAL 2 DAY AND created_at < ${t}::DATE::TIMESTAMPTZ + INTERVAL 2 DAY)`
+		)
+		.join(' OR ')})`;
+}
+
+/**
+ * SQL: the account's verdicts (ticket_sla rows, the given columns of `s`) of tickets created in the
+ * given local-date ranges. A verdict carries its ticket's account, copied when it was judged
+ * (migration 0004), so the verdicts are read alone; only verdicts written before that carry no
+ * ticket columns (created_at is null), and those are matched to the account through their
+ * tickets, as before (`legacy`: some exist).
+ */
+function accountVerdicts(
+	legacy: boolean,
+	cols: string,
+	pAccount: string,
+	ranges: [string, string][]
+): string {
+	const inRanges = ranges
+		.map(([f, t]) => `(s.created_local_date >= ${f}::DATE AND s.created_local_date < ${t}::DATE)`)
+		.join(' OR ');
+	const own = `SELECT ${cols} FROM ticket_sla s WHERE s.account_id = ${pAccount} AND (${inRanges})`;
+	if (!legacy) return own;
+	return `${own} AND s.created_at IS NOT NULL
+	  UNION ALL
+	  SELECT ${cols} FROM ticket_sla s
+	  JOIN (${accountTickets(pAccount, ranges)}) t ON t.source = s.source AND t.external_id = s.external_id
+	  WHERE s.created_at IS NULL AND (${inRanges})`;
+}
+
+/** Whether some verdicts were written before ticket_sla carried the ticket's account. */
+async function hasLegacyVerdicts(q: Queryable): Promise<boolean> {
+	const r = await q.one(
+		'SELECT EXISTS (SELECT 1 FROM ticket_sla WHERE created_at IS NULL) AS legacy'
+	);
+	return r?.legacy === true;
+}
+
+/** Code-point order, as DuckDB orders text. */
+const byCodePoint = (a: string, b: string) => {
+	const x = [...a];
+	const y = [...b];
+	for (let i = 0; i < Math.min(x.length, y.length); i++) {
+		const d = x[i].codePointAt(0)! - y[i].codePointAt(0)!;
+		if (d) return d;
+	}
+	return x.length - y.length;
+};
+
+/** The tiers the month's tickets were measured against (first-response verdicts), most first. */
+function measuredTiersOf(tickets: MonthTicket[]): ReviewData['tiers']['measured'] {
+	const n = new Map<string, number>();
+	for (const t of tickets) {
+		const tier = t.tier ?? '(no tier)';
+		n.set(tier, (n.get(tier) ?? 0) + 1);
+	}
+	return [...n]
+		.sort(([a, x], [b, y]) => y - x || byCodePoint(a, b))
+		.map(([tier, tickets]) => ({ tier, tickets }));
+}
+
 /* ------------------------------------------------------------------------------ the review */
 
 /**
@@ -319,13 +391,64 @@ export async function reviewData(
 ): Promise<ReviewData | null> {
 	if (!isMonth(month)) throw new ReviewError(`month: "${month}" is not a month (yyyy-mm)`);
 	const sc = scopeFilter(scope, 'a.id', 2);
-	const acc = await q.one(
-		`SELECT a.id, a.name, a.is_sample, a.policy_id, a.time_zone, a.csm, a.account_manager,
-		   (SELECT p.name FROM policies p WHERE p.id = a.policy_id ORDER BY p.version DESC LIMIT 1) AS policy_name,
-		   (SELECT p.body FROM policies p WHERE p.id = a.policy_id ORDER BY p.version DESC LIMIT 1) AS policy_body
-		 FROM accounts a WHERE a.id = $1 AND ${sc.sql}`,
-		[accountId, ...sc.params]
-	);
+	const previousMonth = addMonths(month, -1);
+	const lastYearMonth = addMonths(month, -12);
+	const { from, to } = monthRange(month);
+
+	// the month's chargeable work (billing.ts), alongside the queries below
+	const chargeable = accountChargeable(q, scope, accountId, month);
+	chargeable.catch(() => {}); // awaited below; not unhandled when the review stops early
+	// every query at once: the account's own rows are few, each query reads them alone
+	const legacy = await hasLegacyVerdicts(q);
+	const [
+		acc,
+		goals,
+		asOf,
+		tierRows,
+		arrearsRows,
+		versions,
+		figures,
+		trend,
+		volume,
+		spocs,
+		missed,
+		training
+	] = await Promise.all([
+		q.one(
+			`SELECT a.id, a.name, a.is_sample, a.policy_id, a.time_zone, a.csm, a.account_manager,
+			   (SELECT p.name FROM policies p WHERE p.id = a.policy_id ORDER BY p.version DESC LIMIT 1) AS policy_name,
+			   (SELECT p.body FROM policies p WHERE p.id = a.policy_id ORDER BY p.version DESC LIMIT 1) AS policy_body
+			 FROM accounts a WHERE a.id = $1 AND ${sc.sql}`,
+			[accountId, ...sc.params]
+		),
+		attainmentGoals(q),
+		dataAsOf(q),
+		q.all(
+			'SELECT effective_from, tier FROM tier_history WHERE account_id = $1 ORDER BY effective_from',
+			[accountId]
+		),
+		q.all(
+			`SELECT from_date, to_date, note FROM arrears WHERE account_id = $1
+			   AND from_date < $3::DATE AND (to_date IS NULL OR to_date >= $2::DATE) ORDER BY from_date`,
+			[accountId, from, to]
+		),
+		q.all(
+			`SELECT s.policy_id, s.policy_version, count(DISTINCT (s.source, s.external_id)) AS n
+			 FROM (${accountVerdicts(legacy, 's.source, s.external_id, s.policy_id, s.policy_version', '$1', [['$2', '$3']])}) s
+			 WHERE s.policy_id IS NOT NULL
+			 GROUP BY 1, 2 ORDER BY 1, 2`,
+			[accountId, from, to]
+		),
+		keyFigures(q, legacy, accountId, [month, previousMonth, lastYearMonth]),
+		trendOf(q, legacy, accountId, month),
+		monthTickets(q, accountId, month),
+		q.all(
+			`SELECT lower(trim(email)) AS email FROM contacts WHERE account_id = $1 AND is_spoc AND email IS NOT NULL`,
+			[accountId]
+		),
+		missedTargets(q, legacy, accountId, month),
+		trainingForAccount(q, scope, accountId, { from: month, to: month })
+	]);
 	if (!acc) return null;
 	const policyId = str(acc.policy_id);
 	const body = acc.policy_body
@@ -336,46 +459,6 @@ export async function reviewData(
 			})
 		: null;
 	const { model, why } = contractModel(policyId, body);
-	// the month's chargeable work (billing.ts), alongside the queries below
-	const chargeable = accountChargeable(q, scope, accountId, month);
-	chargeable.catch(() => {}); // awaited below; not unhandled when the review stops early
-	const previousMonth = addMonths(month, -1);
-	const lastYearMonth = addMonths(month, -12);
-	const { from, to } = monthRange(month);
-
-	const [goals, asOf, tierRows, measuredTiers, arrearsRows, versions, figures, trend, volume] =
-		await Promise.all([
-			attainmentGoals(q),
-			dataAsOf(q),
-			q.all(
-				'SELECT effective_from, tier FROM tier_history WHERE account_id = $1 ORDER BY effective_from',
-				[accountId]
-			),
-			q.all(
-				`SELECT COALESCE(s.tier, '(no tier)') AS tier, count(*) AS n FROM ticket_sla s
-				 JOIN tickets t ON t.source = s.source AND t.external_id = s.external_id
-				 WHERE t.account_id = $1 AND s.clock = 'first_response'
-				   AND s.created_local_date >= $2::DATE AND s.created_local_date < $3::DATE
-				 GROUP BY 1 ORDER BY 2 DESC, 1`,
-				[accountId, from, to]
-			),
-			q.all(
-				`SELECT from_date, to_date, note FROM arrears WHERE account_id = $1
-				   AND from_date < $3::DATE AND (to_date IS NULL OR to_date >= $2::DATE) ORDER BY from_date`,
-				[accountId, from, to]
-			),
-			q.all(
-				`SELECT s.policy_id, s.policy_version, count(DISTINCT (s.source, s.external_id)) AS n FROM ticket_sla s
-				 JOIN tickets t ON t.source = s.source AND t.external_id = s.external_id
-				 WHERE t.account_id = $1 AND s.policy_id IS NOT NULL
-				   AND s.created_local_date >= $2::DATE AND s.created_local_date < $3::DATE
-				 GROUP BY 1, 2 ORDER BY 1, 2`,
-				[accountId, from, to]
-			),
-			keyFigures(q, accountId, [month, previousMonth, lastYearMonth]),
-			trendOf(q, accountId, month),
-			monthTickets(q, accountId, month)
-		]);
 	const goal = goals.find((g) => g.policyId === policyId)?.goal ?? DEFAULT_ATTAINMENT_GOAL;
 	// the policy has a resolution clock, or the month's tickets were measured on one
 	const hasResolution =
@@ -411,13 +494,6 @@ export async function reviewData(
 				};
 	};
 
-	const spocs = await q.all(
-		`SELECT lower(trim(email)) AS email FROM contacts WHERE account_id = $1 AND is_spoc AND email IS NOT NULL`,
-		[accountId]
-	);
-	const missed = await missedTargets(q, accountId, month);
-	const training = await trainingForAccount(q, scope, accountId, { from: month, to: month });
-
 	return {
 		account: {
 			id: String(acc.id),
@@ -439,7 +515,7 @@ export async function reviewData(
 		hasResolution,
 		tiers: {
 			history,
-			measured: measuredTiers.map((r) => ({ tier: String(r.tier), tickets: num(r.n) }))
+			measured: measuredTiersOf(volume)
 		},
 		arrears: arrearsRows.map((r) => ({
 			from: String(r.from_date),
@@ -499,6 +575,7 @@ const hasAny = (c: ClockFigures) => c.met + c.missed + c.openWithin + c.excluded
 /** Key figures of the given months, overall and per priority, for both clocks. */
 async function keyFigures(
 	q: Queryable,
+	legacy: boolean,
 	accountId: string,
 	months: string[]
 ): Promise<(PeriodFigures & { month: string })[]> {
@@ -515,10 +592,18 @@ async function keyFigures(
 		   count(*) FILTER (s.verdict IN ('met', 'missed') AND s.business_s IS NOT NULL) AS stopped,
 		   median(s.business_s) FILTER (s.verdict IN ('met', 'missed') AND s.business_s IS NOT NULL) AS med,
 		   quantile_cont(s.business_s, 0.9) FILTER (s.verdict IN ('met', 'missed') AND s.business_s IS NOT NULL) AS p90
-		 FROM ticket_sla s JOIN tickets t ON t.source = s.source AND t.external_id = s.external_id
-		 WHERE t.account_id = $1 AND date_trunc('month', s.created_local_date) IN ($2::DATE, $3::DATE, $4::DATE)
+		 FROM (${accountVerdicts(
+				legacy,
+				's.created_local_date, s.clock, s.priority, s.verdict, s.business_s',
+				'$1',
+				[
+					['$2', '$5'],
+					['$3', '$6'],
+					['$4', '$7']
+				]
+			)}) s
 		 GROUP BY GROUPING SETS ((strftime(s.created_local_date, '%Y-%m'), s.clock, s.priority), (strftime(s.created_local_date, '%Y-%m'), s.clock))`,
-		[accountId, ...dates]
+		[accountId, ...dates, ...months.map((m) => `${addMonths(m, 1)}-01`)]
 	);
 	return months.map((month) => {
 		const of = (clock: string, priority: string | null | undefined) =>
@@ -556,14 +641,18 @@ async function keyFigures(
 	});
 }
 
-async function trendOf(q: Queryable, accountId: string, month: string): Promise<TrendMonth[]> {
+async function trendOf(
+	q: Queryable,
+	legacy: boolean,
+	accountId: string,
+	month: string
+): Promise<TrendMonth[]> {
 	const first = addMonths(month, -(TREND_MONTHS - 1));
 	const rows = await q.all(
 		`SELECT strftime(s.created_local_date, '%Y-%m') AS month, s.clock, count(*) AS n,
 		   count(*) FILTER (s.verdict = 'met') AS met,
 		   count(*) FILTER (s.verdict IN ('missed', 'open_missed')) AS missed
-		 FROM ticket_sla s JOIN tickets t ON t.source = s.source AND t.external_id = s.external_id
-		 WHERE t.account_id = $1 AND s.created_local_date >= $2::DATE AND s.created_local_date < $3::DATE
+		 FROM (${accountVerdicts(legacy, 's.created_local_date, s.clock, s.verdict', '$1', [['$2', '$3']])}) s
 		 GROUP BY 1, 2`,
 		[accountId, `${first}-01`, `${addMonths(month, 1)}-01`]
 	);
@@ -587,6 +676,7 @@ async function trendOf(q: Queryable, accountId: string, month: string): Promise<
 /** Every missed target of the month (both clocks), furthest over first. */
 async function missedTargets(
 	q: Queryable,
+	legacy: boolean,
 	accountId: string,
 	month: string
 ): Promise<MissedTarget[]> {
@@ -594,9 +684,16 @@ async function missedTargets(
 	const rows = await q.all(
 		`SELECT s.source, s.external_id, t.subject, s.clock, s.priority, s.tier, t.created_at,
 		   s.business_s, s.target_s, s.due_at, s.as_of, s.calendar_id, s.verdict
-		 FROM ticket_sla s JOIN tickets t ON t.source = s.source AND t.external_id = s.external_id
-		 WHERE t.account_id = $1 AND s.created_local_date >= $2::DATE AND s.created_local_date < $3::DATE
-		   AND s.verdict IN ('missed', 'open_missed')`,
+		 FROM (${accountVerdicts(
+				legacy,
+				's.source, s.external_id, s.clock, s.priority, s.tier, s.business_s, s.target_s, s.due_at, s.as_of, s.calendar_id, s.verdict',
+				'$1',
+				[['$2', '$3']]
+			)}) s
+		 JOIN tickets t ON t.source = s.source AND t.external_id = s.external_id
+		   AND t.account_id = $1 AND t.created_at >= $2::DATE::TIMESTAMPTZ - INTERVAL 2 DAY
+		   AND t.created_at < $3::DATE::TIMESTAMPTZ + INTERVAL 2 DAY
+		 WHERE s.verdict IN ('missed', 'open_missed')`,
 		[accountId, from, to]
 	);
 	const needCalendars = rows.some((r) => r.verdict === 'open_missed');
@@ -645,6 +742,8 @@ interface MonthTicket {
 	subject: string | null;
 	createdAt: string;
 	priority: string | null;
+	/** the tier the first-response clock was measured against */
+	tier: string | null;
 	submitted: string | null;
 	final: string | null;
 	type: string | null;
@@ -660,7 +759,6 @@ interface MonthTicket {
 	externalFlag: boolean;
 	authorised: string | null;
 	corrected: string[];
-	missingFields: string[];
 	events: number;
 	reassessments: { at: string; actor: string | null }[];
 	lines: { at: string; from: string | null; to: string | null; actor: string | null }[];
@@ -672,67 +770,83 @@ async function monthTickets(
 	month: string
 ): Promise<MonthTicket[]> {
 	const { from, to } = monthRange(month);
+	// One JSON text per ticket: parsing it costs a fraction of reading ~20 columns value by value.
+	// Instants go as epoch milliseconds and become ISO text here, as the store's rows give them.
 	const rows = await q.all(
 		`WITH eff AS (${effectiveTicketsSql()}),
 		 m AS (
-		   SELECT t.source, t.external_id, t.subject, t.created_at, s.priority, t.submitted_priority,
+		   SELECT t.source, t.external_id, t.subject, t.created_at, s.priority, s.tier, t.submitted_priority,
 		     t.final_priority, t.type, t.category, t.channel, s.language, s.verdict, t.phone_pin_valid,
 		     t.requester_email, t.requester_name, t.line, t.tags, t.external_flag, t.authorised_contact,
-		     t.corrected, t.missing_fields
+		     t.corrected
 		   FROM ticket_sla s JOIN eff t ON t.source = s.source AND t.external_id = s.external_id
 		   WHERE t.account_id = $1 AND s.clock = 'first_response'
+		     AND t.created_at >= $2::DATE::TIMESTAMPTZ - INTERVAL 2 DAY AND t.created_at < $3::DATE::TIMESTAMPTZ + INTERVAL 2 DAY
 		     AND s.created_local_date >= $2::DATE AND s.created_local_date < $3::DATE
 		 ),
 		 ev AS (
 		   SELECT e.source, e.ticket_id, count(*) AS n,
-		     list({'at': e."at", 'actor': e.actor} ORDER BY e."at") FILTER (e.kind = 'reassessment') AS reassessments,
-		     list({'at': e."at", 'from': e.from_value, 'to': e.to_value, 'actor': e.actor} ORDER BY e."at") FILTER (e.kind = 'line') AS lines
+		     list({'at': epoch_ms(e."at"), 'actor': e.actor} ORDER BY e."at") FILTER (e.kind = 'reassessment') AS reassessments,
+		     list({'at': epoch_ms(e."at"), 'from': e.from_value, 'to': e.to_value, 'actor': e.actor} ORDER BY e."at") FILTER (e.kind = 'line') AS lines
 		   FROM ticket_events e SEMI JOIN m ON m.source = e.source AND m.external_id = e.ticket_id
 		   GROUP BY 1, 2
 		 )
-		 SELECT m.*, COALESCE(ev.n, 0) AS events, ev.reassessments, ev.lines
+		 SELECT to_json({
+		   'source': m.source, 'external_id': m.external_id, 'subject': m.subject,
+		   'created_ms': epoch_ms(m.created_at), 'priority': m.priority, 'tier': m.tier,
+		   'submitted_priority': m.submitted_priority, 'final_priority': m.final_priority, 'type': m.type,
+		   'category': m.category, 'channel': m.channel, 'language': m.language, 'verdict': m.verdict,
+		   'phone_pin_valid': m.phone_pin_valid, 'requester_email': m.requester_email,
+		   'requester_name': m.requester_name, 'line': m.line, 'tags': m.tags, 'external_flag': m.external_flag,
+		   'authorised_contact': m.authorised_contact, 'corrected': m.corrected,
+		   'events': COALESCE(ev.n, 0), 'reassessments': ev.reassessments, 'lines': ev.lines
+		 }) AS j
 		 FROM m LEFT JOIN ev ON ev.source = m.source AND ev.ticket_id = m.external_id
 		 ORDER BY m.created_at, m.source, m.external_id`,
 		[accountId, from, to]
 	);
 	const list = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
-	return rows.map((r) => ({
-		source: String(r.source),
-		externalId: String(r.external_id),
-		subject: str(r.subject),
-		createdAt: String(r.created_at),
-		priority: str(r.priority),
-		submitted: str(r.submitted_priority),
-		final: str(r.final_priority),
-		type: str(r.type),
-		category: str(r.category),
-		channel: str(r.channel),
-		language: str(r.language),
-		verdict: String(r.verdict),
-		pinValid: r.phone_pin_valid === null ? null : r.phone_pin_valid === true,
-		requesterEmail: str(r.requester_email),
-		requesterName: str(r.requester_name),
-		line: str(r.line),
-		tags: (str(r.tags) ?? '')
-			.toLowerCase()
-			.split(/[\s,;]+/)
-			.filter(Boolean),
-		externalFlag: r.external_flag === true,
-		authorised: str(r.authorised_contact),
-		corrected: list<string>(r.corrected).map(String),
-		missingFields: list<string>(r.missing_fields).map(String),
-		events: num(r.events),
-		reassessments: list<Row>(r.reassessments).map((x) => ({
-			at: String(x.at),
-			actor: str(x.actor)
-		})),
-		lines: list<Row>(r.lines).map((x) => ({
-			at: String(x.at),
-			from: str(x.from),
-			to: str(x.to),
-			actor: str(x.actor)
-		}))
-	}));
+	const iso = (ms: unknown) => new Date(Number(ms)).toISOString();
+	return rows.map((row) => {
+		const r = JSON.parse(String(row.j)) as Row;
+		return {
+			source: String(r.source),
+			externalId: String(r.external_id),
+			subject: str(r.subject),
+			createdAt: iso(r.created_ms),
+			priority: str(r.priority),
+			tier: str(r.tier),
+			submitted: str(r.submitted_priority),
+			final: str(r.final_priority),
+			type: str(r.type),
+			category: str(r.category),
+			channel: str(r.channel),
+			language: str(r.language),
+			verdict: String(r.verdict),
+			pinValid: r.phone_pin_valid === null ? null : r.phone_pin_valid === true,
+			requesterEmail: str(r.requester_email),
+			requesterName: str(r.requester_name),
+			line: str(r.line),
+			tags: (str(r.tags) ?? '')
+				.toLowerCase()
+				.split(/[\s,;]+/)
+				.filter(Boolean),
+			externalFlag: r.external_flag === true,
+			authorised: str(r.authorised_contact),
+			corrected: list<string>(r.corrected).map(String),
+			events: num(r.events),
+			reassessments: list<Row>(r.reassessments).map((x) => ({
+				at: iso(x.at),
+				actor: str(x.actor)
+			})),
+			lines: list<Row>(r.lines).map((x) => ({
+				at: iso(x.at),
+				from: str(x.from),
+				to: str(x.to),
+				actor: str(x.actor)
+			}))
+		};
+	});
 }
 
 function volumeOf(

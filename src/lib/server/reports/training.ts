@@ -668,6 +668,25 @@ function paramList(values: string[], params: Param[]): string {
 		.join(', ')}]`;
 }
 
+/** A view without accounts (the one account asked for is not in the scope). */
+function emptyView(
+	period: TrainingPeriod,
+	earlierPeriods: TrainingPeriod[],
+	thresholds: ThresholdVersion,
+	t: TrainingThresholds
+): TrainingView {
+	return {
+		period,
+		earlierPeriods,
+		thresholds,
+		asOf: null,
+		accounts: [],
+		quiet: [],
+		howToLinkExact: t.howTo.categories.length === 0,
+		notes: []
+	};
+}
+
 /**
  * Accounts ranked by signals of missing knowledge in a period. `candidate` replaces the thresholds
  * in force (a preview of a change).
@@ -678,8 +697,36 @@ export async function trainingView(
 	period: TrainingPeriod,
 	candidate?: ThresholdVersion
 ): Promise<TrainingView> {
+	return computeTraining(q, scope, period, candidate, null);
+}
+
+/**
+ * The view, or (`only`: an account id) just what that account's entry needs: its own figures,
+ * records and repeat askers, and the period's tickets and how-to questions of the other accounts
+ * of its tier (the tier average). The other entries of such a view are incomplete: only the one
+ * account's entry is to be read.
+ */
+async function computeTraining(
+	q: Queryable,
+	scope: Scope,
+	period: TrainingPeriod,
+	candidate: ThresholdVersion | undefined,
+	only: string | null
+): Promise<TrainingView> {
 	const end = lastDay(period);
-	const versions = await thresholdVersions(q);
+	const sa = scopeFilter(scope, 'a.id', 1);
+	const [versions, accounts, tiers] = await Promise.all([
+		thresholdVersions(q),
+		q.all(
+			`SELECT a.id, a.name, a.policy_id, a.account_manager, a.is_sample FROM accounts a WHERE ${sa.sql} ORDER BY lower(a.name)`,
+			sa.params
+		),
+		q.all(
+			`SELECT account_id, COALESCE(arg_max(tier, effective_from) FILTER (effective_from <= $1::DATE), arg_min(tier, effective_from)) AS tier
+			 FROM tier_history GROUP BY account_id`,
+			[end]
+		)
+	]);
 	const tv = candidate ?? versionOn(versions, end);
 	const t = tv.thresholds;
 	const len = monthsBetween(period.from, period.to);
@@ -691,6 +738,7 @@ export async function trainingView(
 		});
 	const lo = `${addMonths(period.from, -len * t.trendPeriods)}-01`;
 	const hi = `${addMonths(period.to, 1)}-01`;
+	const tierOf = new Map(tiers.map((r) => [String(r.account_id), str(r.tier)]));
 
 	const params: Param[] = [];
 	const s = scopeFilter(scope, 't.account_id', 1);
@@ -708,24 +756,70 @@ export async function trainingView(
 	params.push(repeatMin);
 	const pRepeat = `$${params.length}`;
 
-	const base = `WITH base AS (
+	// one account: its tickets over the whole window, and those of the period of the other
+	// accounts in scope of its tier (no tier: none)
+	let onlyTickets = '';
+	let onlyVerdicts = '';
+	let onlyRepeat = '';
+	if (only !== null) {
+		const ids = new Set(accounts.map((a) => String(a.id)));
+		if (!ids.has(only)) return emptyView(period, earlierPeriods, tv, t);
+		const tier = tierOf.get(only) ?? null;
+		const peers = accounts
+			.map((a) => String(a.id))
+			.filter((id) => id === only || (tier !== null && (tierOf.get(id) ?? null) === tier));
+		params.push(only);
+		const pOnly = `$${params.length}`;
+		const inList = peers
+			.map((id) => {
+				params.push(id);
+				return `$${params.length}`;
+			})
+			.join(', ');
+		onlyTickets = `AND t.account_id IN (${inList})
+		    AND (t.account_id = ${pOnly} OR t.created_at >= (${pFrom} || '-01')::DATE::TIMESTAMPTZ - INTERVAL 2 DAY)`;
+		// the verdicts carry their ticket's account (migration 0004; not those written before it):
+		// a cheap first cut before the join, which decides
+		onlyVerdicts = `AND (s.account_id IN (${inList}) OR s.created_at IS NULL)
+		    AND (t.account_id = ${pOnly} OR s.created_local_date >= (${pFrom} || '-01')::DATE)`;
+		onlyRepeat = `AND account_id = ${pOnly}`;
+	}
+
+	// The tickets are read for the window only: a creation date in any account's zone lies within
+	// a day of the UTC instant, so two days either side keep every ticket whose verdict's local
+	// date is in the window (the join with the verdicts decides). Only how-to questions need the
+	// text columns (referral, category, requester): the others are counted, nothing more.
+	const base = `WITH tk AS (
+	  SELECT t.source, t.external_id, t.account_id, t.howto,
+	    CASE WHEN t.howto THEN NOT list_contains(COALESCE(t.missing_fields, CAST([] AS VARCHAR[])), 'tags') END AS has_tags,
+	    CASE WHEN t.howto AND NOT list_contains(COALESCE(t.missing_fields, CAST([] AS VARCHAR[])), 'tags')
+	      THEN list_has_any(string_split_regex(lower(COALESCE(t.tags, '')), '[\\s,;|]+'), ${tags}) END AS referred,
+	    CASE WHEN t.howto THEN NULLIF(trim(t.category), '') END AS category,
+	    CASE WHEN t.howto THEN NULLIF(lower(trim(t.requester_email)), '') END AS email,
+	    CASE WHEN t.howto THEN t.requester_name END AS requester_name
+	  FROM (
+	    SELECT t.source, t.external_id, t.account_id, t.missing_fields, t.tags, t.category,
+	      t.requester_email, t.requester_name,
+	      (list_contains(${types}, COALESCE(ct.type, t.type)) OR list_contains(${cats}, lower(t.category))) AS howto
+	    FROM tickets t
+	    LEFT JOIN (
+	      SELECT source, external_id, arg_max(value, corrected_at) AS type
+	      FROM ticket_corrections WHERE field = 'type' GROUP BY source, external_id
+	    ) ct ON ct.source = t.source AND ct.external_id = t.external_id
+	    WHERE t.account_id IS NOT NULL AND ${s.sql}
+	      AND t.created_at >= ${pLo}::DATE::TIMESTAMPTZ - INTERVAL 2 DAY
+	      AND t.created_at < ${pHi}::DATE::TIMESTAMPTZ + INTERVAL 2 DAY ${onlyTickets}
+	  ) t
+	),
+	base AS (
 	  SELECT t.account_id, s.created_local_date AS d,
 	    CAST(floor(((year(s.created_local_date) * 12 + month(s.created_local_date))
 	      - (CAST(left(${pFrom}, 4) AS INTEGER) * 12 + CAST(right(${pFrom}, 2) AS INTEGER))) / CAST(${pLen} AS DOUBLE)) AS INTEGER) AS idx,
-	    (list_contains(${types}, COALESCE(ct.type, t.type)) OR list_contains(${cats}, lower(t.category))) AS howto,
-	    NOT list_contains(COALESCE(t.missing_fields, CAST([] AS VARCHAR[])), 'tags') AS has_tags,
-	    list_has_any(string_split_regex(lower(COALESCE(t.tags, '')), '[\\s,;|]+'), ${tags}) AS referred,
-	    NULLIF(trim(t.category), '') AS category,
-	    NULLIF(lower(trim(t.requester_email)), '') AS email,
-	    t.requester_name
+	    t.howto, t.has_tags, t.referred, t.category, t.email, t.requester_name
 	  FROM ticket_sla s
-	  JOIN tickets t ON t.source = s.source AND t.external_id = s.external_id
-	  LEFT JOIN (
-	    SELECT source, external_id, arg_max(value, corrected_at) AS type
-	    FROM ticket_corrections WHERE field = 'type' GROUP BY source, external_id
-	  ) ct ON ct.source = s.source AND ct.external_id = s.external_id
-	  WHERE s.clock = 'first_response' AND t.account_id IS NOT NULL AND ${s.sql}
-	    AND s.created_local_date >= ${pLo}::DATE AND s.created_local_date < ${pHi}::DATE
+	  JOIN tk t ON t.source = s.source AND t.external_id = s.external_id
+	  WHERE s.clock = 'first_response'
+	    AND s.created_local_date >= ${pLo}::DATE AND s.created_local_date < ${pHi}::DATE ${onlyVerdicts}
 	)`;
 	const sql = `${base}
 	SELECT 'p' AS part, account_id, idx, count(*) AS tickets, count(*) FILTER (howto) AS howto,
@@ -738,25 +832,14 @@ export async function trainingView(
 	UNION ALL
 	SELECT 'r', account_id, 0, NULL, count(*), NULL, NULL, NULL, NULL, email,
 	  arg_max(requester_name, d), min(category)
-	FROM base WHERE idx = 0 AND howto AND email IS NOT NULL AND category IS NOT NULL
+	FROM base WHERE idx = 0 AND howto AND email IS NOT NULL AND category IS NOT NULL ${onlyRepeat}
 	GROUP BY account_id, email, lower(category) HAVING count(*) >= ${pRepeat}`;
 
-	const sa = scopeFilter(scope, 'a.id', 1);
-	const [rows, accounts, tiers, records, asOfRow] = await Promise.all([
+	const [rows, records, asOfRow] = await Promise.all([
 		q.all(sql, params),
-		q.all(
-			`SELECT a.id, a.name, a.policy_id, a.account_manager, a.is_sample FROM accounts a WHERE ${sa.sql} ORDER BY lower(a.name)`,
-			sa.params
-		),
-		q.all(
-			`SELECT account_id, COALESCE(arg_max(tier, effective_from) FILTER (effective_from <= $1::DATE), arg_min(tier, effective_from)) AS tier
-			 FROM tier_history GROUP BY account_id`,
-			[end]
-		),
-		listTrainingRecords(q, scope),
+		listTrainingRecords(q, scope, only ?? undefined),
 		q.one(`SELECT max(as_of) AS as_of FROM imports WHERE status = 'committed'`)
 	]);
-	const tierOf = new Map(tiers.map((r) => [String(r.account_id), str(r.tier)]));
 	const recordsOf = new Map<string, TrainingRecord[]>();
 	for (const r of records) {
 		const list = recordsOf.get(r.accountId) ?? [];
@@ -842,7 +925,10 @@ export async function trainingView(
 			referredKnown,
 			referredShare: referredKnown ? referred / referredKnown : null,
 			repeatAskers: (repeats.get(id) ?? []).sort(
-				(x, y) => y.questions - x.questions || x.email.localeCompare(y.email)
+				(x, y) =>
+					y.questions - x.questions ||
+					x.email.localeCompare(y.email) ||
+					x.category.localeCompare(y.category)
 			),
 			noCategory: num(now.no_category),
 			noRequester: num(now.no_requester),
@@ -982,7 +1068,7 @@ export async function trainingForAccount(
 	accountId: string,
 	period: TrainingPeriod
 ): Promise<AccountTraining | null> {
-	const v = await trainingView(q, scope, period);
+	const v = await computeTraining(q, scope, period, undefined, accountId);
 	return v.accounts.find((a) => a.accountId === accountId) ?? null;
 }
 
