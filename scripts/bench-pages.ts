@@ -434,7 +434,9 @@ const exportMonth = String(largest?.month);
 const exportScope = { kind: 'accounts' as const, ids: [exportAccount] };
 let exportLines = 0;
 let exportBytes = 0;
-for (const format of ['csv', 'xlsx'] as const) {
+// a store kept from before time entries were loaded has none: nothing to export, said so
+if (!largest) log('no time entries in this store: the month export is not measured');
+for (const format of largest ? (['csv', 'xlsx'] as const) : []) {
 	log(`timing the month export as ${format} (${exportAccount}, ${exportMonth}) …`);
 	m = await measure(
 		async () => {
