@@ -17,6 +17,7 @@ import {
 	billingMonth,
 	BillingError,
 	correctEntry,
+	drillLines,
 	lockMonth,
 	parseEuros
 } from './billing.ts';
@@ -260,6 +261,40 @@ describe('March 2026', () => {
 		const mat = m.invoiceLines.find((l) => l.kind === 'material')!;
 		expect(mat.amountCents).toBe(9100); // 2 × 4550
 		expect(mat.vatCents).toBe(1911); // 9100 × 0.21
+	});
+
+	it('the drill-down behind each summary figure holds exactly the lines summed there (an entry marked free is "included")', async () => {
+		const m = await billingMonth(store, ALL_ACCOUNTS, '2026-03');
+		// e-repair was marked "free" by a person above: counted as included, and found there
+		const brons = m.accounts.find((a) => a.accountId === 'brons')!;
+		const included = brons.reasons.find((r) => r.reason === 'included')!;
+		expect(included.freeHours).toBeCloseTo(45 / 60, 9);
+		expect(
+			drillLines(m.lines, { account: 'brons', reason: 'included', status: 'free' }).map(
+				(l) => l.entryId
+			)
+		).toEqual(['e-repair']);
+		for (const a of m.accounts)
+			for (const r of a.reasons) {
+				const free = drillLines(m.lines, {
+					account: a.accountId,
+					reason: r.reason,
+					status: 'free'
+				});
+				expect(free.reduce((s, l) => s + l.minutes / 60, 0)).toBeCloseTo(r.freeHours, 9);
+				const billable = drillLines(m.lines, {
+					account: a.accountId,
+					reason: r.reason,
+					status: 'billable'
+				});
+				expect(billable.reduce((s, l) => s + l.amountCents, 0)).toBe(
+					m.invoiceLines
+						.filter(
+							(l) => l.accountId === a.accountId && l.kind === 'time' && l.reason === r.reason
+						)
+						.reduce((s, l) => s + l.amountCents, 0)
+				);
+			}
 	});
 
 	it('the totals: per account and the month; the CSV read back and summed equals them', async () => {

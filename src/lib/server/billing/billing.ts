@@ -196,6 +196,30 @@ function tierOn(periods: TierPeriod[], date: string): string | null {
 	return t;
 }
 
+/**
+ * The reason a line is counted under in the month's summary (per account and reason), and so the
+ * reason its drill-down filters by: one definition for both. A free line without a reason (a person
+ * marked the entry "free") is counted as included in the service; a line still without a reason
+ * that is not free (needs a person) is "none".
+ */
+export function summaryReason(l: Pick<BillingLine, 'reason' | 'status'>): string {
+	return l.reason ?? (l.status === 'free' ? 'included' : 'none');
+}
+
+/** The drill-down behind a figure of the summary: an account's lines, by summary reason and status. */
+export function drillLines(
+	lines: BillingLine[],
+	f: { account: string; reason?: string; status?: string }
+): BillingLine[] {
+	if (!f.account) return [];
+	return lines.filter(
+		(l) =>
+			l.accountId === f.account &&
+			(!f.reason || summaryReason(l) === f.reason) &&
+			(!f.status || l.status === f.status)
+	);
+}
+
 /** Every classified line of the month's time entries for the accounts in scope (live). */
 export async function monthLines(
 	q: Queryable,
@@ -539,7 +563,7 @@ export async function billingMonth(
 		}
 		for (const l of own)
 			if (l.status === 'free') {
-				const x = get(l.reason ?? 'included');
+				const x = get(summaryReason(l));
 				x.freeHours += l.minutes / 60;
 			}
 		const reasons = [...byReason.values()].sort(

@@ -5,6 +5,7 @@ import {
 	addMaterial,
 	BillingError,
 	correctEntry,
+	drillLines,
 	lockMonth,
 	nextMonth,
 	parseEuros,
@@ -21,14 +22,8 @@ export const load = (async ({ params, url }) => {
 	const account = url.searchParams.get('account') ?? '';
 	const reason = url.searchParams.get('reason') ?? '';
 	const status = url.searchParams.get('status') ?? '';
-	const drill = account
-		? m.lines.filter(
-				(l) =>
-					l.accountId === account &&
-					(!reason || (l.reason ?? 'none') === reason) &&
-					(!status || l.status === status)
-			)
-		: [];
+	// the same grouping as the summary's figures the links come from (summaryReason)
+	const drill = drillLines(m.lines, { account, reason, status });
 	const names = Object.fromEntries(m.accounts.map((a) => [a.accountId, a.name]));
 	return {
 		month: m.month,
