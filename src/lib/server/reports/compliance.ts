@@ -430,8 +430,7 @@ export async function dataVersion(q: Queryable): Promise<string> {
 	const r = await q.one(
 		`SELECT (SELECT max(id) FROM imports) AS imports,
 		   (SELECT count(*) FILTER (status = 'rolled_back') FROM imports) AS undone,
-		   (SELECT max(computed_at) FROM ticket_sla) AS computed,
-		   (SELECT count(*) FROM ticket_sla) AS verdicts,
+		   (SELECT value FROM meta WHERE key = 'verdicts_written') AS computed,
 		   (SELECT count(*) FROM ticket_corrections) AS corrections,
 		   (SELECT max(updated_at) FROM accounts) AS accounts, (SELECT count(*) FROM accounts) AS n_accounts`
 	);
@@ -525,27 +524,19 @@ export async function complianceView(
 	const sp = new Params();
 	const sWhere = conditions(f, scope, sp);
 	const splitSql = `SELECT GROUPING(priority, tier, account_id, language, channel, bin) AS g,
-	  priority, tier, account_id, language, channel, bin, verdict, count(*) AS n
+	  priority, tier, account_id, language, channel, bin, verdict, count(*) AS n,
+	  min(target_s) AS target_min, max(target_s) AS target_max
 	FROM (
-	  SELECT s.priority, s.tier, s.account_id, s.language, s.channel, s.verdict, ${BIN_SQL} AS bin
+	  SELECT s.priority, s.tier, s.account_id, s.language, s.channel, s.verdict, s.target_s, ${BIN_SQL} AS bin
 	  FROM ${source}
 	  WHERE ${sWhere.join(' AND ')}
 	    AND s.created_local_date >= ${sp.add(from)}::DATE AND s.created_local_date < ${sp.add(to)}::DATE
 	)
 	GROUP BY GROUPING SETS ((priority, tier, verdict), (account_id, verdict), (language, verdict),
 	  (channel, verdict), (bin, verdict), (verdict))`;
-	// the targets that applied, over the period's counted tickets only
-	const tp = new Params();
-	const tWhere = conditions(f, scope, tp);
-	const targetSql = `SELECT GROUPING(priority, tier) AS g, priority, tier, min(s.target_s) AS target_min, max(s.target_s) AS target_max
-	  FROM ${source}
-	  WHERE ${tWhere.join(' AND ')} AND s.verdict <> 'excluded'
-	    AND s.created_local_date >= ${tp.add(from)}::DATE AND s.created_local_date < ${tp.add(to)}::DATE
-	  GROUP BY GROUPING SETS ((priority, tier), ())`;
-	const [monthLong, splitLong, targetRows, asOf, goals, accountRows, atRisk] = await Promise.all([
+	const [monthLong, splitLong, asOf, goals, accountRows, atRisk] = await Promise.all([
 		q.all(monthSql, p.values),
 		q.all(splitSql, sp.values),
-		q.all(targetSql, tp.values),
 		dataAsOf(q),
 		attainmentGoals(q),
 		q.all(`SELECT id, name, policy_id FROM accounts`),
@@ -556,9 +547,21 @@ export async function complianceView(
 		// the split query groups six columns; the month column is the seventh, highest bit
 		...widen(splitLong.map((r) => ({ ...r, g: num(r.g) | 0b1000000 })))
 	];
-	const targetOf = new Map(
-		targetRows.map((r) => [JSON.stringify([num(r.g), r.priority, r.tier]), r])
-	);
+	// the targets that applied: smallest and largest over the period's counted tickets
+	const targetOf = new Map<string, { target_min: number | null; target_max: number | null }>();
+	for (const r of splitLong) {
+		const g = num(r.g);
+		const key =
+			g === 0b001111 ? JSON.stringify([0, r.priority, r.tier]) : g === 0b111111 ? 'all' : null;
+		if (!key || r.verdict === 'excluded' || r.target_min === null) continue;
+		const t = targetOf.get(key);
+		const lo = Number(r.target_min);
+		const hi = Number(r.target_max);
+		targetOf.set(key, {
+			target_min: t?.target_min == null ? lo : Math.min(t.target_min, lo),
+			target_max: t?.target_max == null ? hi : Math.max(t.target_max, hi)
+		});
+	}
 	const accountName = new Map(accountRows.map((r) => [String(r.id), String(r.name)]));
 	const accountPolicy = new Map(accountRows.map((r) => [String(r.id), str(r.policy_id)]));
 	const goalOf = new Map(goals.map((g) => [g.policyId, g.goal]));
@@ -574,7 +577,7 @@ export async function complianceView(
 	const bySet = (set: GroupingSet) => rows.filter((r) => num(r.g) === SET_BITS[set]);
 	const base = filterParams(f);
 	const narrowed = (over: Partial<ListFilters>) => filterParams(f, over).toString();
-	const target = (r: Row | undefined): TargetRange => ({
+	const target = (r: { target_min: unknown; target_max: unknown } | undefined): TargetRange => ({
 		min: hours(r?.target_min),
 		max: hours(r?.target_max)
 	});
@@ -670,7 +673,7 @@ export async function complianceView(
 		overall: {
 			...counts(all),
 			goal: commonGoal,
-			target: target(targetOf.get(JSON.stringify([3, null, null]))),
+			target: target(targetOf.get('all')),
 			params: base.toString()
 		},
 		months,
@@ -712,12 +715,16 @@ export async function atRiskTickets(
 		loadCalendars(q),
 		// the subjects of the candidates only: a small join, never all tickets' text
 		q.all(
+			// created_at bounds let the scan skip the row groups of older tickets
 			`SELECT t.source, t.external_id, t.subject FROM tickets t
 			 SEMI JOIN (SELECT unnest($1::VARCHAR[]) AS source, unnest($2::VARCHAR[]) AS external_id) c
-			   ON c.source = t.source AND c.external_id = t.external_id`,
+			   ON c.source = t.source AND c.external_id = t.external_id
+			 WHERE t.created_at BETWEEN $3::TIMESTAMPTZ AND $4::TIMESTAMPTZ`,
 			[
 				`[${rows.map((r) => JSON.stringify(String(r.source))).join(',')}]`,
-				`[${rows.map((r) => JSON.stringify(String(r.external_id))).join(',')}]`
+				`[${rows.map((r) => JSON.stringify(String(r.external_id))).join(',')}]`,
+				rows.reduce((a, r) => (String(r.created_at) < a ? String(r.created_at) : a), '9999'),
+				rows.reduce((a, r) => (String(r.created_at) > a ? String(r.created_at) : a), '0000')
 			]
 		)
 	]);
@@ -902,7 +909,8 @@ export async function listPage(
 ): Promise<{ total: number; rows: ListRow[]; page: number; pages: number }> {
 	const lq = listQuery(f, scope);
 	const [countRow, rows] = await Promise.all([
-		q.one(`SELECT count(*) AS n FROM ${lq.from} WHERE ${lq.where}`, lq.params),
+		// the count needs the accounts only for a CSM filter
+		q.one(`SELECT count(*) AS n FROM ${fromFor(f)} WHERE ${lq.where}`, lq.params),
 		q.all(
 			`SELECT ${listSelect('iso')} FROM ${lq.from} WHERE ${lq.where} ORDER BY ${lq.order}
 			 LIMIT ${PAGE_SIZE} OFFSET ${(Math.max(1, page) - 1) * PAGE_SIZE}`,

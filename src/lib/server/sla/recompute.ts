@@ -345,7 +345,8 @@ export async function recomputeSla(
 			const n = Number(range?.n ?? 0);
 			if (!n || !range?.lo) {
 				await tx.run(
-					`DELETE FROM ticket_sla s WHERE NOT EXISTS (SELECT 1 FROM tickets t WHERE t.source = s.source AND t.external_id = s.external_id)`
+					`DELETE FROM ticket_sla s WHERE NOT EXISTS (SELECT 1 FROM tickets t WHERE t.source = s.source AND t.external_id = s.external_id);
+					 INSERT OR REPLACE INTO meta VALUES ('verdicts_written', CAST(now() AS VARCHAR) || ' ' || CAST(random() AS VARCHAR));`
 				);
 				return { tickets: 0, rows: 0, ms: performance.now() - started };
 			}
@@ -420,7 +421,8 @@ export async function recomputeSla(
 				// the delete and the insert in one round trip: a failure in either stops it, rolled back below
 				await tx.run(
 					`DELETE FROM ticket_sla WHERE (source, external_id) IN (SELECT source, external_id FROM sla_scope);
-					 INSERT INTO ticket_sla BY NAME SELECT * FROM sla_out_v;`
+					 INSERT INTO ticket_sla BY NAME SELECT * FROM sla_out_v;
+					 INSERT OR REPLACE INTO meta VALUES ('verdicts_written', CAST(now() AS VARCHAR) || ' ' || CAST(random() AS VARCHAR));`
 				);
 				await tx.run('COMMIT');
 			} catch (e) {
