@@ -426,18 +426,58 @@ export async function defaultMonth(q: Queryable, scope: Scope): Promise<string> 
  * What the data is at: changes with every import, undo, recompute, correction and accounts file.
  * Cheap (a few aggregates); what is derived from all tickets can be kept until it changes.
  */
-export async function dataVersion(q: Queryable): Promise<string> {
+export function dataVersion(q: Queryable): Promise<string> {
+	// calls made at the same moment (the parts of one page) share one read
+	const pending = versionReads.get(q);
+	if (pending) return pending;
+	const read = readDataVersion(q).finally(() => versionReads.delete(q));
+	versionReads.set(q, read);
+	return read;
+}
+
+const versionReads = new WeakMap<object, Promise<string>>();
+
+async function readDataVersion(q: Queryable): Promise<string> {
 	const r = await q.one(
 		`SELECT (SELECT max(id) FROM imports) AS imports,
 		   (SELECT count(*) FILTER (status = 'rolled_back') FROM imports) AS undone,
 		   (SELECT value FROM meta WHERE key = 'verdicts_written') AS computed,
 		   (SELECT count(*) FROM ticket_corrections) AS corrections,
-		   (SELECT max(updated_at) FROM accounts) AS accounts, (SELECT count(*) FROM accounts) AS n_accounts`
+		   (SELECT max(updated_at) FROM accounts) AS accounts, (SELECT count(*) FROM accounts) AS n_accounts,
+		   (SELECT count(*) FROM policies) AS policies, (SELECT count(*) FROM calendars) AS calendars`
 	);
 	return JSON.stringify(r ?? {});
 }
 
 const optionsCache = new WeakMap<object, Map<string, FilterOptions>>();
+
+interface ViewContext {
+	asOf: string | null;
+	goals: Awaited<ReturnType<typeof attainmentGoals>>;
+	accounts: Row[];
+	calendars: Awaited<ReturnType<typeof loadCalendars>>;
+}
+const contextCache = new WeakMap<object, { version: string; value: Promise<ViewContext> }>();
+
+/**
+ * The small things every view needs — the as-of instant, the attainment goals, the accounts, the
+ * calendars — read once per data version (one cheap query to know it) instead of per request.
+ */
+function context(q: Queryable): Promise<ViewContext> {
+	return dataVersion(q).then((version) => {
+		const kept = contextCache.get(q);
+		if (kept && kept.version === version) return kept.value;
+		const value = Promise.all([
+			dataAsOf(q),
+			attainmentGoals(q),
+			q.all(`SELECT id, name, policy_id FROM accounts`),
+			loadCalendars(q)
+		]).then(([asOf, goals, accounts, calendars]) => ({ asOf, goals, accounts, calendars }));
+		contextCache.set(q, { version, value });
+		value.catch(() => contextCache.delete(q));
+		return value;
+	});
+}
 
 /** The values the filters offer, from the verdicts in scope (kept until the data changes). */
 export async function filterOptions(q: Queryable, scope: Scope): Promise<FilterOptions> {
@@ -537,9 +577,9 @@ export async function complianceView(
 	const [monthLong, splitLong, asOf, goals, accountRows, atRisk] = await Promise.all([
 		q.all(monthSql, p.values),
 		q.all(splitSql, sp.values),
-		dataAsOf(q),
-		attainmentGoals(q),
-		q.all(`SELECT id, name, policy_id FROM accounts`),
+		context(q).then((c) => c.asOf),
+		context(q).then((c) => c.goals),
+		context(q).then((c) => c.accounts),
 		atRiskTickets(q, scope, f)
 	]);
 	const rows = [
@@ -712,7 +752,7 @@ export async function atRiskTickets(
 	);
 	if (!rows.length) return [];
 	const [calendars, subjects] = await Promise.all([
-		loadCalendars(q),
+		context(q).then((c) => c.calendars),
 		// the subjects of the candidates only: a small join, never all tickets' text
 		q.all(
 			// created_at bounds let the scan skip the row groups of older tickets
