@@ -6,13 +6,16 @@
  *
  * A locked month's invoice lines are the ones stored when it was locked: nothing changes them.
  */
-import type { Param, Queryable, Row, Store } from '../db/index.ts';
+import { Store, type Param, type Queryable, type Row } from '../db/index.ts';
 import { scopeFilter, type Scope } from '../scope.ts';
 import { loadCalendarVersions, loadPolicies, type CalendarVersion } from '../sla/recompute.ts';
 import {
-	chargeableHowToPeriods,
-	currentThresholds,
-	type ChargeablePeriod
+	chargeablePeriods,
+	listTrainingRecords,
+	thresholdVersions,
+	type ChargeablePeriod,
+	type ThresholdVersion,
+	type TrainingRecord
 } from '../reports/training.ts';
 import { instantToWallClock, parseZone, type ZoneSpec } from '../../domain/wall-clock.ts';
 import type { Calendar } from '../../domain/calendar.ts';
@@ -140,20 +143,35 @@ function zoneOf(name: string): ZoneSpec {
 	return z;
 }
 
-/** A zone's UTC offset per quarter hour (offsets change only on quarter hours): ms → offset ms. */
-const offsetCache = new Map<string, number>();
+/** A zone's UTC offset per quarter hour (offsets change only on quarter hours): quarter → offset ms. */
+const offsetCache = new Map<string, Map<number, number>>();
+/** yyyy-mm-dd of a day number (days since 1970-01-01) */
+const dayCache = new Map<number, string>();
 const QUARTER = 900_000;
+const DAY = 86_400_000;
 
 function localDate(ms: number, zone: string): string {
-	const key = `${zone}|${Math.floor(ms / QUARTER)}`;
-	let off = offsetCache.get(key);
-	if (off === undefined) {
-		const q = Math.floor(ms / QUARTER) * QUARTER;
-		off = instantToWallClock(q, zoneOf(zone)) - q;
-		if (offsetCache.size > 200_000) offsetCache.clear();
-		offsetCache.set(key, off);
+	let offsets = offsetCache.get(zone);
+	if (!offsets) {
+		offsets = new Map();
+		offsetCache.set(zone, offsets);
 	}
-	return new Date(ms + off).toISOString().slice(0, 10);
+	const quarter = Math.floor(ms / QUARTER);
+	let off = offsets.get(quarter);
+	if (off === undefined) {
+		const q = quarter * QUARTER;
+		off = instantToWallClock(q, zoneOf(zone)) - q;
+		if (offsets.size > 200_000) offsets.clear();
+		offsets.set(quarter, off);
+	}
+	const day = Math.floor((ms + off) / DAY);
+	let date = dayCache.get(day);
+	if (date === undefined) {
+		date = new Date(day * DAY).toISOString().slice(0, 10);
+		if (dayCache.size > 100_000) dayCache.clear();
+		dayCache.set(day, date);
+	}
+	return date;
 }
 
 const str = (v: unknown): string | null =>
@@ -220,6 +238,57 @@ export function drillLines(
 	);
 }
 
+/**
+ * The training settings version in force on a date: as training.ts picks it for R20 (the last
+ * version in force on the date, else the earliest), so the periods are those of
+ * chargeableHowToPeriods, computed here for every account from records read at once.
+ */
+function thresholdVersionOn(versions: ThresholdVersion[], onDate: string): ThresholdVersion {
+	let best: ThresholdVersion | null = null;
+	for (const v of versions)
+		if (
+			v.effectiveFrom <= onDate &&
+			(!best || v.effectiveFrom > best.effectiveFrom || v.effectiveFrom === best.effectiveFrom)
+		)
+			best = v;
+	return best ?? [...versions].sort((a, b) => a.effectiveFrom.localeCompare(b.effectiveFrom))[0];
+}
+
+/**
+ * A query's result column by column: chunk by chunk where the store streams (no per-value
+ * conversion; the SQL casts to VARCHAR, DOUBLE and BOOLEAN), else from its rows (inside a
+ * transaction). The values are the same either way.
+ */
+async function readColumns(
+	q: Queryable,
+	sql: string,
+	params: Param[]
+): Promise<{ n: number; col: (name: string) => unknown[] }> {
+	const byName = new Map<string, unknown[]>();
+	let n = 0;
+	if (q instanceof Store) {
+		for await (const chunk of q.chunks(sql, params)) {
+			chunk.names.forEach((name, j) => {
+				const column = byName.get(name);
+				const values = chunk.columns[j];
+				if (column) for (let k = 0; k < chunk.rows; k++) column.push(values[k]);
+				else byName.set(name, values.slice(0, chunk.rows));
+			});
+			n += chunk.rows;
+		}
+	} else {
+		const rows = await q.all(sql, params);
+		for (const r of rows)
+			for (const [name, v] of Object.entries(r)) {
+				const column = byName.get(name);
+				if (column) column.push(v);
+				else byName.set(name, [v]);
+			}
+		n = rows.length;
+	}
+	return { n, col: (name) => byName.get(name) ?? new Array<unknown>(n).fill(null) };
+}
+
 /** Every classified line of the month's time entries for the accounts in scope (live). */
 export async function monthLines(
 	q: Queryable,
@@ -234,7 +303,7 @@ export async function monthLines(
 }> {
 	if (!validMonth(month)) throw new BillingError('month', `"${month}" is not a month (yyyy-mm)`);
 	const sa = scopeFilter(scope, 'a.id', 1);
-	const [accounts, tiers, policies, calendars, cards, thresholds] = await Promise.all([
+	const [accounts, tiers, policies, calendars, cards, thresholdList, records] = await Promise.all([
 		q.all(
 			`SELECT a.id, a.name, a.policy_id, a.time_zone, a.is_sample FROM accounts a WHERE ${sa.sql} ORDER BY lower(a.name)`,
 			sa.params
@@ -243,7 +312,8 @@ export async function monthLines(
 		loadPolicies(q),
 		loadCalendarVersions(q),
 		opts.cards ?? rateCardVersions(q),
-		currentThresholds(q)
+		thresholdVersions(q),
+		listTrainingRecords(q, { kind: 'all' })
 	]);
 	const notes: string[] = [];
 	const accountOf = new Map(accounts.map((a) => [String(a.id), a]));
@@ -251,7 +321,8 @@ export async function monthLines(
 	const lo = new Date(Date.parse(`${month}-01T00:00:00Z`) - 86_400_000).toISOString();
 	const hi = new Date(Date.parse(`${nextMonth(month)}-01T00:00:00Z`) + 86_400_000).toISOString();
 	const s = scopeFilter(scope, 't.account_id', 3);
-	const rows = await q.all(
+	const cols = await readColumns(
+		q,
 		`WITH ec AS (
 		   SELECT source, entry_id,
 		     arg_max(value, corrected_at) FILTER (field = 'reason') AS reason,
@@ -264,43 +335,78 @@ export async function monthLines(
 		     arg_max(value, corrected_at) FILTER (field = 'type') AS type,
 		     arg_max(value, corrected_at) FILTER (field = 'final_priority') AS final_priority,
 		     arg_max(value, corrected_at) FILTER (field = 'unjustified') AS unjustified
-		   FROM ticket_corrections GROUP BY source, external_id)
-		 SELECT te.source, te.external_id, te.ticket_id, te.started_at, te.minutes, te.work_type, te.billable,
-		   te.on_site, COALESCE(ec.order_reference, te.order_reference) AS order_reference,
+		   FROM ticket_corrections GROUP BY source, external_id),
+		 -- the month's entries first, then only their tickets: no hash table of every ticket
+		 te AS MATERIALIZED (
+		   SELECT source, external_id, ticket_id, started_at, minutes, work_type, billable, on_site, order_reference
+		   FROM time_entries WHERE started_at >= $1::TIMESTAMPTZ AND started_at < $2::TIMESTAMPTZ),
+		 t AS (
+		   SELECT t.source, t.external_id, t.account_id, t.subject, t.category, t.tags, t.type, t.final_priority
+		   FROM tickets t
+		   WHERE t.account_id IS NOT NULL AND ${s.sql} AND t.external_id IN (SELECT ticket_id FROM te))
+		 SELECT te.source, te.external_id, te.ticket_id,
+		   CAST(epoch_ms(te.started_at) AS DOUBLE) AS started_ms, CAST(te.minutes AS DOUBLE) AS minutes,
+		   te.work_type, te.billable, te.on_site,
+		   COALESCE(ec.order_reference, te.order_reference) AS order_reference,
 		   ec.reason AS person_reason, ec.reason_by, ec.reason_why,
 		   t.account_id, t.subject, t.category, t.tags,
 		   COALESCE(tc.type, t.type) AS type, COALESCE(tc.final_priority, t.final_priority) AS priority,
 		   COALESCE(tc.unjustified = 'true', false) AS unjustified
-		 FROM time_entries te
-		 JOIN tickets t ON t.source = te.source AND t.external_id = te.ticket_id
+		 FROM te
+		 JOIN t ON t.source = te.source AND t.external_id = te.ticket_id
 		 LEFT JOIN ec ON ec.source = te.source AND ec.entry_id = te.external_id
 		 LEFT JOIN tc ON tc.source = t.source AND tc.external_id = t.external_id
-		 WHERE te.started_at >= $1::TIMESTAMPTZ AND te.started_at < $2::TIMESTAMPTZ
-		   AND t.account_id IS NOT NULL AND ${s.sql}
 		 ORDER BY t.account_id, te.started_at, te.source, te.external_id`,
 		[lo, hi, ...s.params] as Param[]
 	);
+	const n = cols.n;
+	const cSource = cols.col('source') as string[];
+	const cEntry = cols.col('external_id') as string[];
+	const cTicket = cols.col('ticket_id') as string[];
+	const cStarted = cols.col('started_ms') as number[];
+	const cMinutes = cols.col('minutes') as number[];
+	const cWorkType = cols.col('work_type') as (string | null)[];
+	const cBillable = cols.col('billable') as (boolean | null)[];
+	const cOnSite = cols.col('on_site') as (boolean | null)[];
+	const cOrder = cols.col('order_reference') as (string | null)[];
+	const cPerson = cols.col('person_reason') as (string | null)[];
+	const cReasonBy = cols.col('reason_by') as (string | null)[];
+	const cReasonWhy = cols.col('reason_why') as (string | null)[];
+	const cAccount = cols.col('account_id') as string[];
+	const cSubject = cols.col('subject') as (string | null)[];
+	const cCategory = cols.col('category') as (string | null)[];
+	const cTags = cols.col('tags') as (string | null)[];
+	const cType = cols.col('type') as (string | null)[];
+	const cPriority = cols.col('priority') as (string | null)[];
+	const cUnjustified = cols.col('unjustified') as (boolean | null)[];
 
-	// R20's chargeable periods of every account with entries, fetched at once
-	const r20Of = new Map<string, ChargeablePeriod[]>(
-		await Promise.all(
-			[...new Set(rows.map((r) => String(r.account_id)))]
-				.filter((id) => accountOf.has(id))
-				.map(async (id) => [id, await chargeableHowToPeriods(q, id)] as const)
-		)
-	);
+	// R20's chargeable periods of every account with entries, from the records read at once
+	const withEntries = new Set(cAccount);
+	const recordsOf = new Map<string, TrainingRecord[]>();
+	for (const r of records)
+		if (withEntries.has(r.accountId) && accountOf.has(r.accountId)) {
+			const list = recordsOf.get(r.accountId);
+			if (list) list.push(r);
+			else recordsOf.set(r.accountId, [r]);
+		}
+	const offerDays = (d: string) => thresholdVersionOn(thresholdList, d).thresholds.offerAnswerDays;
+	const r20Of = new Map<string, ChargeablePeriod[]>();
+	for (const id of withEntries)
+		if (accountOf.has(id)) r20Of.set(id, chargeablePeriods(recordsOf.get(id) ?? [], offerDays));
+	const thresholds = thresholdList.at(-1)!;
+
 	const tierOf = new Map<string, TierPeriod[]>();
 	const lines: BillingLine[] = [];
 	const subjects: Record<string, string | null> = {};
 	let noPolicy = 0;
 	let noCard = 0;
-	for (const r of rows) {
-		const accountId = String(r.account_id);
+	for (let i = 0; i < n; i++) {
+		const accountId = cAccount[i];
 		const a = accountOf.get(accountId);
 		if (!a) continue;
 		const zone = String(a.time_zone || 'Europe/Amsterdam');
-		const start = new Date(String(r.started_at));
-		const date = localDate(start.getTime(), zone);
+		const startMs = cStarted[i];
+		const date = localDate(startMs, zone);
 		if (date.slice(0, 7) !== month) continue;
 		const policyId = str(a.policy_id);
 		const pv = policyId
@@ -333,30 +439,34 @@ export async function monthLines(
 			(r20Of.get(accountId) ?? []).find((p) => p.from <= date && (p.to === null || date < p.to)) ??
 			null;
 		const settings = pv?.policy.settings ?? {};
-		const ticketKey = `${r.source}/${r.ticket_id}`;
-		subjects[ticketKey] = str(r.subject);
+		const source = cSource[i];
+		const ticketId = cTicket[i];
+		subjects[`${source}/${ticketId}`] = str(cSubject[i]);
+		const person = cPerson[i];
+		const billable = cBillable[i];
+		const onSite = cOnSite[i];
 		lines.push(
 			...classifyEntry(
 				{
-					source: String(r.source),
-					entryId: String(r.external_id),
-					ticketId: String(r.ticket_id),
+					source,
+					entryId: cEntry[i],
+					ticketId,
 					accountId,
-					startedAt: start,
-					minutes: Number(r.minutes),
+					startedAt: new Date(startMs),
+					minutes: cMinutes[i],
 					localDate: date,
-					workType: str(r.work_type),
-					billable: r.billable === null ? null : r.billable === true,
-					onSite: r.on_site === null ? null : r.on_site === true,
-					orderReference: str(r.order_reference),
-					type: str(r.type),
-					priority: str(r.priority),
-					category: str(r.category),
-					tags: str(r.tags),
-					unjustified: r.unjustified === true,
+					workType: str(cWorkType[i]),
+					billable: billable === null ? null : billable === true,
+					onSite: onSite === null ? null : onSite === true,
+					orderReference: str(cOrder[i]),
+					type: str(cType[i]),
+					priority: str(cPriority[i]),
+					category: str(cCategory[i]),
+					tags: str(cTags[i]),
+					unjustified: cUnjustified[i] === true,
 					tier: tierOn(tierOf.get(accountId)!, date),
-					personReason: r.person_reason
-						? { value: String(r.person_reason), by: String(r.reason_by), why: String(r.reason_why) }
+					personReason: person
+						? { value: String(person), by: String(cReasonBy[i]), why: String(cReasonWhy[i]) }
 						: null
 				},
 				{

@@ -143,10 +143,6 @@ export function officeHoursSplit(
 	return { inside, outside: Math.max(0, minutes - inside - holiday), holiday };
 }
 
-function lower(list: string[]): string[] {
-	return list.map((x) => x.toLowerCase());
-}
-
 function tagList(tags: string | null): string[] {
 	return (tags ?? '')
 		.toLowerCase()
@@ -154,81 +150,113 @@ function tagList(tags: string | null): string[] {
 		.filter(Boolean);
 }
 
-/** The lines of one time entry: one, or two when R23 charges its minutes outside office hours. */
-export function classifyEntry(e: EntryFacts, ctx: ClassifyContext): BillingLine[] {
-	const card = ctx.card.card;
-	const has = (r: string) => card.reasons.includes(r);
-	const category = (e.onSite && e.workType !== 'on_site' ? 'on_site' : e.workType) || 'default';
-	const tierRates = e.tier ? card.tiers[e.tier] : undefined;
-	const base = {
+/** What every line of one entry shares (module-level functions, no closures built per entry). */
+interface LineState {
+	e: EntryFacts;
+	card: RateCardVersion;
+	category: string;
+	tierRates: TierRates | undefined;
+	startedAt: string;
+}
+
+function hasReason(card: RateCardVersion['card'], r: string): boolean {
+	return card.reasons.includes(r);
+}
+
+function makeLine(
+	st: LineState,
+	part: BillingLine['part'],
+	minutes: number,
+	status: LineStatus,
+	reason: string | null,
+	rule: string,
+	setting: string,
+	why: string,
+	multiplier = 1
+): BillingLine {
+	const { e, tierRates, category } = st;
+	const card = st.card.card;
+	let billed = 0;
+	let rate = 0;
+	let amount = 0;
+	if (status === 'billable') {
+		if (!tierRates) {
+			const cardName = `rate card ${card.policyId} v${st.card.version}${card.example ? ' (example)' : ''}`;
+			status = 'needs-person';
+			why = `${why} — but ${cardName} has no rates for tier ${e.tier ?? '(none in force)'}`;
+		} else {
+			billed = billedMinutes(minutes, tierRates);
+			rate = tierRates.rates[category] ?? tierRates.rates.default ?? 0;
+			amount = amountCents(rate, billed, multiplier);
+		}
+	}
+	// every field written out (no spread of a shared base): one object shape for every line, fast to build
+	return {
 		source: e.source,
 		entryId: e.entryId,
 		ticketId: e.ticketId,
 		accountId: e.accountId,
 		date: e.localDate,
-		startedAt: e.startedAt.toISOString(),
+		startedAt: st.startedAt,
 		category,
 		tier: e.tier,
 		vatRate: card.vatRate,
 		currency: card.currency,
 		orderReference: e.orderReference,
-		rateCardVersion: ctx.card.version
+		rateCardVersion: st.card.version,
+		key: `${e.source}/${e.entryId}/${part}`,
+		part,
+		status,
+		reason,
+		rule,
+		setting,
+		why,
+		minutes,
+		billedMinutes: billed,
+		rateCents: rate,
+		multiplier: status === 'billable' ? multiplier : 1,
+		amountCents: amount,
+		vatCents: Math.round(amount * card.vatRate)
 	};
-	const cardName = `rate card ${card.policyId} v${ctx.card.version}${card.example ? ' (example)' : ''}`;
-	const lines: BillingLine[] = [];
+}
 
-	const make = (
-		part: BillingLine['part'],
-		minutes: number,
-		status: LineStatus,
-		reason: string | null,
-		rule: string,
-		setting: string,
-		why: string,
-		multiplier = 1
-	): BillingLine => {
-		let billed = 0;
-		let rate = 0;
-		let amount = 0;
-		if (status === 'billable') {
-			if (!tierRates) {
-				status = 'needs-person';
-				why = `${why} — but ${cardName} has no rates for tier ${e.tier ?? '(none in force)'}`;
-			} else {
-				billed = billedMinutes(minutes, tierRates);
-				rate = tierRates.rates[category] ?? tierRates.rates.default ?? 0;
-				amount = amountCents(rate, billed, multiplier);
-			}
-		}
-		// every field written out (no spread of `base`): one object shape for every line, fast to build
-		return {
-			source: base.source,
-			entryId: base.entryId,
-			ticketId: base.ticketId,
-			accountId: base.accountId,
-			date: base.date,
-			startedAt: base.startedAt,
-			category: base.category,
-			tier: base.tier,
-			vatRate: base.vatRate,
-			currency: base.currency,
-			orderReference: base.orderReference,
-			rateCardVersion: base.rateCardVersion,
-			key: `${e.source}/${e.entryId}/${part}`,
-			part,
-			status,
-			reason,
-			rule,
-			setting,
-			why,
-			minutes,
-			billedMinutes: billed,
-			rateCents: rate,
-			multiplier: status === 'billable' ? multiplier : 1,
-			amountCents: amount,
-			vatCents: Math.round(amount * card.vatRate)
-		};
+function pushLine(
+	st: LineState,
+	lines: BillingLine[],
+	part: BillingLine['part'],
+	minutes: number,
+	status: LineStatus,
+	reason: string | null,
+	rule: string,
+	setting: string,
+	why: string
+): void {
+	lines.push(makeLine(st, part, minutes, status, reason, rule, setting, why));
+}
+
+/** Lowercased lists, computed once per list (the settings' arrays are shared by every entry). */
+const lowered = new WeakMap<string[], string[]>();
+function lower(list: string[]): string[] {
+	let l = lowered.get(list);
+	if (!l) {
+		l = list.map((x) => x.toLowerCase());
+		lowered.set(list, l);
+	}
+	return l;
+}
+
+/** The lines of one time entry: one, or two when R23 charges its minutes outside office hours. */
+export function classifyEntry(e: EntryFacts, ctx: ClassifyContext): BillingLine[] {
+	const card = ctx.card.card;
+	const category = (e.onSite && e.workType !== 'on_site' ? 'on_site' : e.workType) || 'default';
+	const st: LineState = {
+		e,
+		card: ctx.card,
+		category,
+		tierRates: e.tier ? card.tiers[e.tier] : undefined,
+		startedAt: e.startedAt.toISOString()
 	};
+	const lines: BillingLine[] = [];
 
 	// 0. a person decided
 	if (e.personReason) {
@@ -236,7 +264,8 @@ export function classifyEntry(e: EntryFacts, ctx: ClassifyContext): BillingLine[
 		const who = `set by ${e.personReason.by}: ${e.personReason.why}`;
 		if (v === 'free' || v === 'included')
 			return [
-				make(
+				makeLine(
+					st,
 					'all',
 					e.minutes,
 					'free',
@@ -248,7 +277,8 @@ export function classifyEntry(e: EntryFacts, ctx: ClassifyContext): BillingLine[
 			];
 		if (ORDER_REASONS.includes(v) && !e.orderReference)
 			return [
-				make(
+				makeLine(
+					st,
 					'all',
 					e.minutes,
 					'needs-person',
@@ -259,7 +289,8 @@ export function classifyEntry(e: EntryFacts, ctx: ClassifyContext): BillingLine[
 				)
 			];
 		return [
-			make(
+			makeLine(
+				st,
 				'all',
 				e.minutes,
 				'billable',
@@ -272,9 +303,10 @@ export function classifyEntry(e: EntryFacts, ctx: ClassifyContext): BillingLine[
 	}
 
 	// 1. R24: a person marked the ticket unjustified
-	if (has('R24') && e.unjustified)
+	if (hasReason(card, 'R24') && e.unjustified)
 		return [
-			make(
+			makeLine(
+				st,
 				'all',
 				e.minutes,
 				'billable',
@@ -290,10 +322,11 @@ export function classifyEntry(e: EntryFacts, ctx: ClassifyContext): BillingLine[
 
 	// 2. R23: minutes outside office hours on a high-priority incident, by the tier in force
 	const isIncident = lower(card.incidentTypes).includes((e.type ?? '').toLowerCase());
-	if (has('R23') && isIncident && e.priority && ctx.highPriority.includes(e.priority)) {
+	if (hasReason(card, 'R23') && isIncident && e.priority && ctx.highPriority.includes(e.priority)) {
 		if (!ctx.officeHours)
 			return [
-				make(
+				makeLine(
+					st,
 					'all',
 					e.minutes,
 					'needs-person',
@@ -308,7 +341,8 @@ export function classifyEntry(e: EntryFacts, ctx: ClassifyContext): BillingLine[
 		if (outside > 1e-9) {
 			if (!e.tier)
 				lines.push(
-					make(
+					makeLine(
+						st,
 						'outside',
 						outside,
 						'needs-person',
@@ -320,7 +354,8 @@ export function classifyEntry(e: EntryFacts, ctx: ClassifyContext): BillingLine[
 				);
 			else if (ctx.onCallIncluded.includes(e.tier))
 				lines.push(
-					make(
+					makeLine(
+						st,
 						'outside',
 						outside,
 						'free',
@@ -332,11 +367,12 @@ export function classifyEntry(e: EntryFacts, ctx: ClassifyContext): BillingLine[
 				);
 			else {
 				const mult =
-					(split.outside * (tierRates?.outOfHoursMultiplier ?? 1) +
-						split.holiday * (tierRates?.holidayMultiplier ?? 1)) /
+					(split.outside * (st.tierRates?.outOfHoursMultiplier ?? 1) +
+						split.holiday * (st.tierRates?.holidayMultiplier ?? 1)) /
 					outside;
 				lines.push(
-					make(
+					makeLine(
+						st,
 						'outside',
 						outside,
 						'billable',
@@ -354,13 +390,6 @@ export function classifyEntry(e: EntryFacts, ctx: ClassifyContext): BillingLine[
 		}
 	}
 
-	const m = (
-		status: LineStatus,
-		reason: string | null,
-		rule: string,
-		setting: string,
-		why: string
-	) => lines.push(make(part, minutes, status, reason, rule, setting, why));
 	const flag =
 		e.billable === true
 			? 'marked billable by the helpdesk'
@@ -370,9 +399,13 @@ export function classifyEntry(e: EntryFacts, ctx: ClassifyContext): BillingLine[
 
 	// 3. on-site
 	if (category === 'on_site') {
-		if (has('R25')) {
+		if (hasReason(card, 'R25')) {
 			if (e.orderReference)
-				m(
+				pushLine(
+					st,
+					lines,
+					part,
+					minutes,
 					'billable',
 					'R25',
 					'R25 [contract]',
@@ -380,16 +413,35 @@ export function classifyEntry(e: EntryFacts, ctx: ClassifyContext): BillingLine[
 					`on-site support on order ${e.orderReference}`
 				);
 			else
-				m(
+				pushLine(
+					st,
+					lines,
+					part,
+					minutes,
 					'needs-person',
 					'R25',
 					'R25 [contract]',
 					'work type on_site',
 					'on-site support needs an official paid order: attach the order reference'
 				);
-		} else if (e.billable === false) m('free', null, '—', 'billable flag', `on-site work ${flag}`);
+		} else if (e.billable === false)
+			pushLine(
+				st,
+				lines,
+				part,
+				minutes,
+				'free',
+				null,
+				'—',
+				'billable flag',
+				`on-site work ${flag}`
+			);
 		else
-			m(
+			pushLine(
+				st,
+				lines,
+				part,
+				minutes,
 				'needs-person',
 				null,
 				'—',
@@ -399,9 +451,13 @@ export function classifyEntry(e: EntryFacts, ctx: ClassifyContext): BillingLine[
 		return lines;
 	}
 	// 4. setup and changes (R21)
-	if (has('R21') && (category === 'setup' || category === 'change')) {
+	if (hasReason(card, 'R21') && (category === 'setup' || category === 'change')) {
 		if (e.orderReference)
-			m(
+			pushLine(
+				st,
+				lines,
+				part,
+				minutes,
 				'billable',
 				'R21',
 				'R21 [contract]',
@@ -409,7 +465,11 @@ export function classifyEntry(e: EntryFacts, ctx: ClassifyContext): BillingLine[
 				`${category === 'setup' ? 'setup' : 'a change to setup'} on written order ${e.orderReference}`
 			);
 		else
-			m(
+			pushLine(
+				st,
+				lines,
+				part,
+				minutes,
 				'needs-person',
 				'R21',
 				'R21 [contract]',
@@ -419,10 +479,14 @@ export function classifyEntry(e: EntryFacts, ctx: ClassifyContext): BillingLine[
 		return lines;
 	}
 	// 5. repairs (R22)
-	if (has('R22') && category === 'repair') {
+	if (hasReason(card, 'R22') && category === 'repair') {
 		if (e.billable === true) {
 			if (e.orderReference)
-				m(
+				pushLine(
+					st,
+					lines,
+					part,
+					minutes,
 					'billable',
 					'R22',
 					'R22 [contract]',
@@ -430,7 +494,11 @@ export function classifyEntry(e: EntryFacts, ctx: ClassifyContext): BillingLine[
 					`a repair ${flag}, on order ${e.orderReference}`
 				);
 			else
-				m(
+				pushLine(
+					st,
+					lines,
+					part,
+					minutes,
 					'needs-person',
 					'R22',
 					'R22 [contract]',
@@ -438,15 +506,23 @@ export function classifyEntry(e: EntryFacts, ctx: ClassifyContext): BillingLine[
 					`a repair ${flag}: charged only on a prior written order — attach it, or set the reason`
 				);
 		} else if (e.billable === false)
-			m(
+			pushLine(
+				st,
+				lines,
+				part,
+				minutes,
 				'free',
-				has('R18') ? 'R18' : null,
+				hasReason(card, 'R18') ? 'R18' : null,
 				'R18 [contract]',
 				'work type repair; billable flag',
 				`a fault repair ${flag}: within the service`
 			);
 		else
-			m(
+			pushLine(
+				st,
+				lines,
+				part,
+				minutes,
 				'needs-person',
 				'R22',
 				'R22 [contract]',
@@ -456,8 +532,12 @@ export function classifyEntry(e: EntryFacts, ctx: ClassifyContext): BillingLine[
 		return lines;
 	}
 	// 6. analysis of where a fault lies (R22: a duty, not charged)
-	if (has('R22') && category === 'analysis') {
-		m(
+	if (hasReason(card, 'R22') && category === 'analysis') {
+		pushLine(
+			st,
+			lines,
+			part,
+			minutes,
 			'free',
 			'R22',
 			'R22 [contract]',
@@ -470,18 +550,26 @@ export function classifyEntry(e: EntryFacts, ctx: ClassifyContext): BillingLine[
 	const howTo =
 		ctx.howTo.types.includes(e.type ?? '') ||
 		lower(ctx.howTo.categories).includes((e.category ?? '').toLowerCase());
-	if (howTo && (has('R18') || has('R19') || has('R20'))) {
+	if (howTo && (hasReason(card, 'R18') || hasReason(card, 'R19') || hasReason(card, 'R20'))) {
 		const referred = tagList(e.tags).some((t) => lower(ctx.howTo.referredTags).includes(t));
-		if (has('R20') && ctx.r20)
-			m(
+		if (hasReason(card, 'R20') && ctx.r20)
+			pushLine(
+				st,
+				lines,
+				part,
+				minutes,
 				'billable',
 				'R20',
 				'R20 [default]',
 				'training record; training setting offerAnswerDays',
 				`a how-to question on ${e.localDate}, chargeable from ${ctx.r20.from}: ${ctx.r20.reason}`
 			);
-		else if (has('R19') && referred && e.billable === true)
-			m(
+		else if (hasReason(card, 'R19') && referred && e.billable === true)
+			pushLine(
+				st,
+				lines,
+				part,
+				minutes,
 				'billable',
 				'R19',
 				'R19 [contract]',
@@ -489,7 +577,11 @@ export function classifyEntry(e: EntryFacts, ctx: ClassifyContext): BillingLine[
 				`referred to the manual (tagged) and help still given: ${flag}`
 			);
 		else if (e.billable === true)
-			m(
+			pushLine(
+				st,
+				lines,
+				part,
+				minutes,
 				'needs-person',
 				null,
 				'—',
@@ -497,10 +589,14 @@ export function classifyEntry(e: EntryFacts, ctx: ClassifyContext): BillingLine[
 				`a how-to question ${flag}, but it was not referred to the manual and no training was declined: set the reason, or mark it free`
 			);
 		else
-			m(
+			pushLine(
+				st,
+				lines,
+				part,
+				minutes,
 				'free',
-				has('R18') ? 'R18' : 'included',
-				has('R18') ? 'R18 [contract]' : '—',
+				hasReason(card, 'R18') ? 'R18' : 'included',
+				hasReason(card, 'R18') ? 'R18 [contract]' : '—',
 				'ticket type (training setting howTo.types)',
 				`a user question${referred ? ' referred to the manual, no further help charged' : ''}: free`
 			);
@@ -508,10 +604,14 @@ export function classifyEntry(e: EntryFacts, ctx: ClassifyContext): BillingLine[
 	}
 	// 8. on-call work inside office hours: the incident itself, free like any outage report
 	if (category === 'on_call' && part === 'inside') {
-		m(
+		pushLine(
+			st,
+			lines,
+			part,
+			minutes,
 			'free',
-			has('R18') ? 'R18' : 'included',
-			has('R18') ? 'R18 [contract]' : '—',
+			hasReason(card, 'R18') ? 'R18' : 'included',
+			hasReason(card, 'R18') ? 'R18 [contract]' : '—',
 			'office-hours calendar',
 			`the ${fmtMin(minutes)} min inside office hours of on-call work on an incident: free`
 		);
@@ -519,16 +619,41 @@ export function classifyEntry(e: EntryFacts, ctx: ClassifyContext): BillingLine[
 	}
 	// 9. everything else
 	if (e.billable === true)
-		m(
+		pushLine(
+			st,
+			lines,
+			part,
+			minutes,
 			'needs-person',
 			null,
 			'—',
 			'billable flag',
 			`${flag}, but no chargeable reason of this policy (${card.reasons.join(', ')}) decides it: set the reason, or mark it free`
 		);
-	else if (has('R18') && isIncident)
-		m('free', 'R18', 'R18 [contract]', 'ticket type', 'work on a reported outage or fault: free');
-	else m('free', 'included', '—', 'billable flag', `${flag}: included in the service`);
+	else if (hasReason(card, 'R18') && isIncident)
+		pushLine(
+			st,
+			lines,
+			part,
+			minutes,
+			'free',
+			'R18',
+			'R18 [contract]',
+			'ticket type',
+			'work on a reported outage or fault: free'
+		);
+	else
+		pushLine(
+			st,
+			lines,
+			part,
+			minutes,
+			'free',
+			'included',
+			'—',
+			'billable flag',
+			`${flag}: included in the service`
+		);
 	return lines;
 }
 
