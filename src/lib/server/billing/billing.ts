@@ -19,7 +19,13 @@ import {
 } from '../reports/training.ts';
 import { instantToWallClock, parseZone, type ZoneSpec } from '../../domain/wall-clock.ts';
 import type { Calendar } from '../../domain/calendar.ts';
-import { classifyEntry, ORDER_REASONS, REASON_LABELS, type BillingLine } from './classify.ts';
+import {
+	classifyEntry,
+	ORDER_REASONS,
+	REASON_LABELS,
+	type BillingLine,
+	type ClassifyContext
+} from './classify.ts';
 import { rateCardOn, rateCardVersions, ALL_REASONS, type RateCardVersion } from './rates.ts';
 
 /**
@@ -344,14 +350,16 @@ export async function monthLines(
 		   SELECT t.source, t.external_id, t.account_id, t.subject, t.category, t.tags, t.type, t.final_priority
 		   FROM tickets t
 		   WHERE t.account_id IS NOT NULL AND ${s.sql} AND t.external_id IN (SELECT ticket_id FROM te))
-		 SELECT te.source, te.external_id, te.ticket_id,
-		   CAST(epoch_ms(te.started_at) AS DOUBLE) AS started_ms, CAST(te.minutes AS DOUBLE) AS minutes,
-		   te.work_type, te.billable, te.on_site,
+		 SELECT CAST(epoch_ms(te.started_at) AS DOUBLE) AS started_ms, CAST(te.minutes AS DOUBLE) AS minutes,
 		   COALESCE(ec.order_reference, te.order_reference) AS order_reference,
-		   ec.reason AS person_reason, ec.reason_by, ec.reason_why,
-		   t.account_id, t.subject, t.category, t.tags,
-		   COALESCE(tc.type, t.type) AS type, COALESCE(tc.final_priority, t.final_priority) AS priority,
-		   COALESCE(tc.unjustified = 'true', false) AS unjustified
+		   ec.reason AS person_reason, ec.reason_by, ec.reason_why, t.subject, t.tags,
+		   -- the keys and the few-valued fields as one string (one value to read instead of eight;
+		   -- empty for none), the three flags as one number
+		   concat_ws(chr(31), te.source, t.account_id, COALESCE(te.work_type, ''), COALESCE(t.category, ''),
+		     COALESCE(tc.type, t.type, ''), COALESCE(tc.final_priority, t.final_priority, ''),
+		     te.external_id, te.ticket_id) AS fields,
+		   CAST(COALESCE(CAST(te.billable AS INTEGER), 2) + 3 * COALESCE(CAST(te.on_site AS INTEGER), 2)
+		     + 9 * CAST(COALESCE(tc.unjustified = 'true', false) AS INTEGER) AS DOUBLE) AS flags
 		 FROM te
 		 JOIN t ON t.source = te.source AND t.external_id = te.ticket_id
 		 LEFT JOIN ec ON ec.source = te.source AND ec.entry_id = te.external_id
@@ -360,25 +368,21 @@ export async function monthLines(
 		[lo, hi, ...s.params] as Param[]
 	);
 	const n = cols.n;
-	const cSource = cols.col('source') as string[];
-	const cEntry = cols.col('external_id') as string[];
-	const cTicket = cols.col('ticket_id') as string[];
 	const cStarted = cols.col('started_ms') as number[];
 	const cMinutes = cols.col('minutes') as number[];
-	const cWorkType = cols.col('work_type') as (string | null)[];
-	const cBillable = cols.col('billable') as (boolean | null)[];
-	const cOnSite = cols.col('on_site') as (boolean | null)[];
 	const cOrder = cols.col('order_reference') as (string | null)[];
 	const cPerson = cols.col('person_reason') as (string | null)[];
 	const cReasonBy = cols.col('reason_by') as (string | null)[];
 	const cReasonWhy = cols.col('reason_why') as (string | null)[];
-	const cAccount = cols.col('account_id') as string[];
 	const cSubject = cols.col('subject') as (string | null)[];
-	const cCategory = cols.col('category') as (string | null)[];
 	const cTags = cols.col('tags') as (string | null)[];
-	const cType = cols.col('type') as (string | null)[];
-	const cPriority = cols.col('priority') as (string | null)[];
-	const cUnjustified = cols.col('unjustified') as (boolean | null)[];
+	const cFlags = cols.col('flags') as number[];
+	// source, account, work type, category, type, priority ('' for none: str() reads it as null),
+	// entry id, ticket id
+	const cFields = (cols.col('fields') as string[]).map((f) => f.split('\u001f'));
+	const cAccount = cFields.map((f) => f[1]);
+	/** a flag coded 0 false, 1 true, 2 none */
+	const flag = (code: number): boolean | null => (code === 2 ? null : code === 1);
 
 	// R20's chargeable periods of every account with entries, from the records read at once
 	const withEntries = new Set(cAccount);
@@ -400,29 +404,18 @@ export async function monthLines(
 	const subjects: Record<string, string | null> = {};
 	let noPolicy = 0;
 	let noCard = 0;
-	for (let i = 0; i < n; i++) {
-		const accountId = cAccount[i];
-		const a = accountOf.get(accountId);
-		if (!a) continue;
-		const zone = String(a.time_zone || 'Europe/Amsterdam');
-		const startMs = cStarted[i];
-		const date = localDate(startMs, zone);
-		if (date.slice(0, 7) !== month) continue;
+	type PolicyVersion = (typeof policies)[number];
+	const dayOf = new Map<
+		string,
+		{ pv: PolicyVersion | null; ctx: ClassifyContext | null; tier: string | null }
+	>();
+	const inForce = (accountId: string, a: Row, date: string) => {
 		const policyId = str(a.policy_id);
-		const pv = policyId
-			? (() => {
-					let best = null as (typeof policies)[number] | null;
-					for (const p of policies)
-						if (p.id === policyId && (p.effectiveFrom <= date || !best)) best = p;
-					return best;
-				})()
-			: null;
+		let pv: PolicyVersion | null = null;
+		if (policyId)
+			for (const p of policies) if (p.id === policyId && (p.effectiveFrom <= date || !pv)) pv = p;
 		const cardV = policyId ? rateCardOn(cards.get(policyId) ?? [], date) : null;
-		if (!pv) noPolicy++;
-		if (!cardV) {
-			noCard++;
-			continue;
-		}
+		if (!cardV) return { pv, ctx: null, tier: null };
 		if (!tierOf.has(accountId)) {
 			const ranks = new Map((pv?.policy.tiers ?? []).map((t) => [t.name, t.rank]));
 			const dg = String(pv?.policy.settings.downgradeTakesEffect?.value ?? 'immediately');
@@ -439,47 +432,67 @@ export async function monthLines(
 			(r20Of.get(accountId) ?? []).find((p) => p.from <= date && (p.to === null || date < p.to)) ??
 			null;
 		const settings = pv?.policy.settings ?? {};
-		const source = cSource[i];
-		const ticketId = cTicket[i];
+		const ctx: ClassifyContext = {
+			card: cardV,
+			policyVersion: pv?.version ?? null,
+			highPriority: (settings.highPriority?.value as string[] | undefined) ?? ['P1', 'P2'],
+			onCallIncluded: (settings.onCallIncluded?.value as string[] | undefined) ?? [],
+			officeHours: calendarOn(calendars.get(cardV.card.officeHoursCalendar), date),
+			howTo: thresholds.thresholds.howTo,
+			r20: r20 ? { from: r20.from, reason: r20.reason } : null
+		};
+		return { pv, ctx, tier: tierOn(tierOf.get(accountId)!, date) };
+	};
+	for (let i = 0; i < n; i++) {
+		const accountId = cAccount[i];
+		const a = accountOf.get(accountId);
+		if (!a) continue;
+		const zone = String(a.time_zone || 'Europe/Amsterdam');
+		const startMs = cStarted[i];
+		const date = localDate(startMs, zone);
+		if (date.slice(0, 7) !== month) continue;
+		// what is in force for the account on the date: looked up once per account and day
+		const dayKey = `${accountId}|${date}`;
+		let day = dayOf.get(dayKey);
+		if (!day) {
+			day = inForce(accountId, a, date);
+			dayOf.set(dayKey, day);
+		}
+		if (!day.pv) noPolicy++;
+		if (!day.ctx) {
+			noCard++;
+			continue;
+		}
+		const [source, , workType, category, type, priority, entryId, ticketId] = cFields[i];
+		const flags = cFlags[i];
 		subjects[`${source}/${ticketId}`] = str(cSubject[i]);
 		const person = cPerson[i];
-		const billable = cBillable[i];
-		const onSite = cOnSite[i];
-		lines.push(
-			...classifyEntry(
-				{
-					source,
-					entryId: cEntry[i],
-					ticketId,
-					accountId,
-					startedAt: new Date(startMs),
-					minutes: cMinutes[i],
-					localDate: date,
-					workType: str(cWorkType[i]),
-					billable: billable === null ? null : billable === true,
-					onSite: onSite === null ? null : onSite === true,
-					orderReference: str(cOrder[i]),
-					type: str(cType[i]),
-					priority: str(cPriority[i]),
-					category: str(cCategory[i]),
-					tags: str(cTags[i]),
-					unjustified: cUnjustified[i] === true,
-					tier: tierOn(tierOf.get(accountId)!, date),
-					personReason: person
-						? { value: String(person), by: String(cReasonBy[i]), why: String(cReasonWhy[i]) }
-						: null
-				},
-				{
-					card: cardV,
-					policyVersion: pv?.version ?? null,
-					highPriority: (settings.highPriority?.value as string[] | undefined) ?? ['P1', 'P2'],
-					onCallIncluded: (settings.onCallIncluded?.value as string[] | undefined) ?? [],
-					officeHours: calendarOn(calendars.get(cardV.card.officeHoursCalendar), date),
-					howTo: thresholds.thresholds.howTo,
-					r20: r20 ? { from: r20.from, reason: r20.reason } : null
-				}
-			)
+		const entryLines = classifyEntry(
+			{
+				source,
+				entryId,
+				ticketId,
+				accountId,
+				startedAt: new Date(startMs),
+				minutes: cMinutes[i],
+				localDate: date,
+				workType: str(workType),
+				billable: flag(flags % 3),
+				onSite: flag(Math.floor(flags / 3) % 3),
+				orderReference: str(cOrder[i]),
+				type: str(type),
+				priority: str(priority),
+				category: str(category),
+				tags: str(cTags[i]),
+				unjustified: flags >= 9,
+				tier: day.tier,
+				personReason: person
+					? { value: String(person), by: String(cReasonBy[i]), why: String(cReasonWhy[i]) }
+					: null
+			},
+			day.ctx
 		);
+		for (const l of entryLines) lines.push(l);
 	}
 	if (noCard)
 		notes.push(
@@ -642,12 +655,25 @@ export async function billingMonth(
 		);
 	notes.push('Accounts carry no debtor number yet: the export leaves the debtor column empty.');
 
+	// each account's lines, invoice lines and materials, in their order (one pass over each)
+	const groupBy = <T extends { accountId: string }>(list: T[]) => {
+		const by = new Map<string, T[]>();
+		for (const x of list) {
+			const g = by.get(x.accountId);
+			if (g) g.push(x);
+			else by.set(x.accountId, [x]);
+		}
+		return by;
+	};
+	const linesOf = groupBy(lines);
+	const invoiceLinesOf = groupBy(invoiceLines);
+	const materialsOf = groupBy(materials);
 	const out: AccountBilling[] = [];
 	for (const a of accounts) {
 		const id = String(a.id);
-		const own = lines.filter((l) => l.accountId === id);
-		const inv = invoiceLines.filter((l) => l.accountId === id);
-		const mats = materials.filter((m) => m.accountId === id);
+		const own = linesOf.get(id) ?? [];
+		const inv = invoiceLinesOf.get(id) ?? [];
+		const mats = materialsOf.get(id) ?? [];
 		if (!own.length && !inv.length && !mats.length) continue;
 		const byReason = new Map<string, ReasonSummary>();
 		const get = (reason: string) => {

@@ -6,7 +6,7 @@
  * Money is integer cents throughout: amount = round(rate × billed minutes × multiplier / 60),
  * VAT = round(amount × VAT rate), so sums of lines never drift.
  */
-import { businessSecondsBetween, closedDays, type Calendar } from '../../domain/calendar.ts';
+import { closedDays, openWindows, type Calendar } from '../../domain/calendar.ts';
 import { instantToWallClock, wallClockToInstant } from '../../domain/wall-clock.ts';
 import type { RateCardVersion, TierRates } from './rates.ts';
 
@@ -122,25 +122,89 @@ export function officeHoursSplit(
 	start: Date,
 	minutes: number
 ): { inside: number; outside: number; holiday: number } {
-	const end = new Date(start.getTime() + minutes * 60_000);
-	const inside = businessSecondsBetween(cal, start, end) / 60;
+	const from = start.getTime();
+	const to = from + minutes * 60_000;
+	const first = localDayNumber(cal, from);
+	const last = localDayNumber(cal, to - 1);
+	// open time: the open windows of each local day it touches (a day either side: days partition
+	// time, so the sum is the calendar's open time within the entry, to the millisecond)
+	let insideMs = 0;
 	let holiday = 0;
-	const localDay = (ms: number) =>
-		new Date(instantToWallClock(ms, cal.zone)).toISOString().slice(0, 10);
-	const first = localDay(start.getTime());
-	const last = localDay(end.getTime() - 1);
-	for (const d of closedDays(cal, first, last)) {
-		if (!DAY_CLOSING.has(d.reason)) continue;
-		const dayStart = wallClockToInstant(Date.parse(`${d.date}T00:00:00Z`), cal.zone).epochMs;
-		const next = new Date(Date.parse(`${d.date}T00:00:00Z`) + 86_400_000)
-			.toISOString()
-			.slice(0, 10);
-		const dayEnd = wallClockToInstant(Date.parse(`${next}T00:00:00Z`), cal.zone).epochMs;
-		const a = Math.max(dayStart, start.getTime());
-		const b = Math.min(dayEnd, end.getTime());
+	for (let d = first - 1; d <= last + 1; d++) {
+		const h = hoursOfDay(cal, d);
+		if (h.end <= from || h.start >= to) continue;
+		for (let i = 0; i < h.windows.length; i += 2) {
+			const a = Math.max(h.windows[i], from);
+			const b = Math.min(h.windows[i + 1], to);
+			if (b > a) insideMs += b - a;
+		}
+	}
+	// a holiday, the holiday set's or a substitute day: all its minutes are outside
+	for (let d = first; d <= last; d++) {
+		const h = hoursOfDay(cal, d);
+		if (!h.closing) continue;
+		const a = Math.max(h.start, from);
+		const b = Math.min(h.end, to);
 		if (b > a) holiday += (b - a) / 60_000;
 	}
+	const inside = insideMs / 1000 / 60;
 	return { inside, outside: Math.max(0, minutes - inside - holiday), holiday };
+}
+
+const DAY_MS = 86_400_000;
+const QUARTER_MS = 900_000;
+
+/** A zone's UTC offset per quarter hour (offsets change only on quarter hours): quarter → offset ms. */
+const zoneOffsets = new WeakMap<Calendar['zone'], Map<number, number>>();
+
+/** The local day (days since 1970-01-01) of an instant in the calendar's zone. */
+function localDayNumber(cal: Calendar, ms: number): number {
+	let offsets = zoneOffsets.get(cal.zone);
+	if (!offsets) {
+		offsets = new Map();
+		zoneOffsets.set(cal.zone, offsets);
+	}
+	const quarter = Math.floor(ms / QUARTER_MS);
+	let off = offsets.get(quarter);
+	if (off === undefined) {
+		const q = quarter * QUARTER_MS;
+		off = instantToWallClock(q, cal.zone) - q;
+		if (offsets.size > 200_000) offsets.clear();
+		offsets.set(quarter, off);
+	}
+	return Math.floor((ms + off) / DAY_MS);
+}
+
+/** One local day of a calendar: its bounds, its open windows (start, end, …) and whether it is a closing day. */
+interface DayHours {
+	start: number;
+	end: number;
+	windows: number[];
+	closing: boolean;
+}
+
+const dayHoursCache = new WeakMap<Calendar, Map<number, DayHours>>();
+
+function hoursOfDay(cal: Calendar, day: number): DayHours {
+	let days = dayHoursCache.get(cal);
+	if (!days) {
+		days = new Map();
+		dayHoursCache.set(cal, days);
+	}
+	let h = days.get(day);
+	if (!h) {
+		const start = wallClockToInstant(day * DAY_MS, cal.zone).epochMs;
+		const end = wallClockToInstant((day + 1) * DAY_MS, cal.zone).epochMs;
+		const windows: number[] = [];
+		for (const w of openWindows(cal, new Date(start), new Date(end)))
+			windows.push(w.start.getTime(), w.end.getTime());
+		const date = new Date(day * DAY_MS).toISOString().slice(0, 10);
+		const closing = closedDays(cal, date, date).some((c) => DAY_CLOSING.has(c.reason));
+		h = { start, end, windows, closing };
+		if (days.size > 20_000) days.clear();
+		days.set(day, h);
+	}
+	return h;
 }
 
 function tagList(tags: string | null): string[] {
