@@ -409,17 +409,20 @@ export async function dataAsOf(q: Queryable): Promise<string | null> {
 /**
  * The last complete month in the data: the latest month with tickets before the month of the
  * as-of instant (in Amsterdam); the latest month with tickets when there is none before it.
+ * Kept until the data changes: every page without a period in its URL asks for it.
  */
-export async function defaultMonth(q: Queryable, scope: Scope): Promise<string> {
-	const s = scopeFilter(scope, 's.account_id', 1);
-	const r = await q.one(
-		`SELECT
-		   (SELECT strftime(max(created_local_date), '%Y-%m') FROM ticket_sla s
-		     WHERE ${s.sql} AND s.created_local_date < date_trunc('month', CAST(timezone('Europe/Amsterdam', (SELECT max(as_of) FROM imports WHERE status = 'committed')) AS DATE))) AS before_as_of,
-		   (SELECT strftime(max(created_local_date), '%Y-%m') FROM ticket_sla) AS latest`,
-		s.params
-	);
-	return str(r?.before_as_of) ?? str(r?.latest) ?? new Date().toISOString().slice(0, 7);
+export function defaultMonth(q: Queryable, scope: Scope): Promise<string> {
+	return kept(q, `default month ${JSON.stringify(scope)}`, async () => {
+		const s = scopeFilter(scope, 's.account_id', 1);
+		const r = await q.one(
+			`SELECT
+			   (SELECT strftime(max(created_local_date), '%Y-%m') FROM ticket_sla s
+			     WHERE ${s.sql} AND s.created_local_date < date_trunc('month', CAST(timezone('Europe/Amsterdam', (SELECT max(as_of) FROM imports WHERE status = 'committed')) AS DATE))) AS before_as_of,
+			   (SELECT strftime(max(created_local_date), '%Y-%m') FROM ticket_sla) AS latest`,
+			s.params
+		);
+		return str(r?.before_as_of) ?? str(r?.latest) ?? new Date().toISOString().slice(0, 7);
+	});
 }
 
 /**
@@ -449,7 +452,25 @@ async function readDataVersion(q: Queryable): Promise<string> {
 	return JSON.stringify(r ?? {});
 }
 
-const optionsCache = new WeakMap<object, Map<string, FilterOptions>>();
+const keptReads = new WeakMap<object, Map<string, { version: string; value: Promise<unknown> }>>();
+
+/**
+ * A read kept per store and name until the data version changes: every request until then shares
+ * it (one cheap query tells the version). A failed read is not kept.
+ */
+async function kept<T>(q: Queryable, name: string, read: () => Promise<T>): Promise<T> {
+	const version = await dataVersion(q);
+	let perStore = keptReads.get(q);
+	if (!perStore) keptReads.set(q, (perStore = new Map()));
+	const hit = perStore.get(name);
+	if (hit && hit.version === version) return hit.value as Promise<T>;
+	const value = read();
+	perStore.set(name, { version, value });
+	value.catch(() => {
+		if (perStore.get(name)?.value === value) perStore.delete(name);
+	});
+	return value;
+}
 
 interface ViewContext {
 	asOf: string | null;
@@ -457,39 +478,26 @@ interface ViewContext {
 	accounts: Row[];
 	calendars: Awaited<ReturnType<typeof loadCalendars>>;
 }
-const contextCache = new WeakMap<object, { version: string; value: Promise<ViewContext> }>();
 
 /**
  * The small things every view needs — the as-of instant, the attainment goals, the accounts, the
- * calendars — read once per data version (one cheap query to know it) instead of per request.
+ * calendars — read once per data version instead of per request.
  */
 function context(q: Queryable): Promise<ViewContext> {
-	return dataVersion(q).then((version) => {
-		const kept = contextCache.get(q);
-		if (kept && kept.version === version) return kept.value;
-		const value = Promise.all([
+	return kept(q, 'view context', async () => {
+		const [asOf, goals, accounts, calendars] = await Promise.all([
 			dataAsOf(q),
 			attainmentGoals(q),
 			q.all(`SELECT id, name, policy_id FROM accounts`),
 			loadCalendars(q)
-		]).then(([asOf, goals, accounts, calendars]) => ({ asOf, goals, accounts, calendars }));
-		contextCache.set(q, { version, value });
-		value.catch(() => contextCache.delete(q));
-		return value;
+		]);
+		return { asOf, goals, accounts, calendars };
 	});
 }
 
 /** The values the filters offer, from the verdicts in scope (kept until the data changes). */
-export async function filterOptions(q: Queryable, scope: Scope): Promise<FilterOptions> {
-	const key = `${await dataVersion(q)}|${JSON.stringify(scope)}`;
-	let perStore = optionsCache.get(q);
-	if (!perStore) optionsCache.set(q, (perStore = new Map()));
-	const hit = perStore.get(key);
-	if (hit) return hit;
-	const fresh = await readFilterOptions(q, scope);
-	perStore.clear();
-	perStore.set(key, fresh);
-	return fresh;
+export function filterOptions(q: Queryable, scope: Scope): Promise<FilterOptions> {
+	return kept(q, `filter options ${JSON.stringify(scope)}`, () => readFilterOptions(q, scope));
 }
 
 async function readFilterOptions(q: Queryable, scope: Scope): Promise<FilterOptions> {
