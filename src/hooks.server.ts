@@ -1,9 +1,166 @@
-import type { HandleServerError, ServerInit } from '@sveltejs/kit';
+import {
+	json,
+	type Handle,
+	type HandleServerError,
+	type RequestEvent,
+	type ServerInit
+} from '@sveltejs/kit';
 import { getStore } from '$lib/server/store';
+import { actionName, decide, ROUTES } from '$lib/server/auth/access';
+import { authenticate, SESSION_COOKIE } from '$lib/server/auth/sessions';
+import { audit } from '$lib/server/auth/audit';
+import { inScope, NO_ACCOUNTS } from '$lib/server/scope';
 
 /** Open, migrate and (on a first start) fill the store before the first request is served. */
 export const init: ServerInit = async () => {
 	await getStore();
+};
+
+const SECURITY_HEADERS: Record<string, string> = {
+	'x-content-type-options': 'nosniff',
+	'x-frame-options': 'DENY',
+	'referrer-policy': 'same-origin',
+	'cross-origin-opener-policy': 'same-origin',
+	'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=()'
+};
+
+/** Form fields never written to the audit log. */
+const SECRET_FIELD = /password|secret|token/i;
+
+function wantsPage(event: RequestEvent): boolean {
+	return (
+		event.request.method === 'GET' &&
+		(event.request.headers.get('accept') ?? '').includes('text/html')
+	);
+}
+
+function refuse(event: RequestEvent, status: number, message: string): Response {
+	if (wantsPage(event))
+		return new Response(
+			`<!doctype html><meta charset="utf-8"><title>${status}</title><p>${message}</p><p><a href="/">Peil</a></p>`,
+			{ status, headers: { 'content-type': 'text/html; charset=utf-8' } }
+		);
+	return json({ message }, { status });
+}
+
+/** The account a route shows, when it shows one, for the scope check. */
+async function accountOf(event: RequestEvent): Promise<string | null | undefined> {
+	const rule = event.route.id ? ROUTES[event.route.id] : undefined;
+	if (rule?.account === 'param') return event.params.id ?? null;
+	if (rule?.account === 'ticket') {
+		const store = await getStore();
+		const r = await store.one(
+			'SELECT account_id FROM tickets WHERE source = $1 AND external_id = $2',
+			[event.params.source ?? '', event.params.id ?? '']
+		);
+		return r ? (r.account_id == null ? null : String(r.account_id)) : undefined;
+	}
+	return undefined;
+}
+
+/** Non-secret fields of a small form post, for the audit log. */
+async function formFields(request: Request): Promise<Record<string, string> | null> {
+	const type = request.headers.get('content-type') ?? '';
+	const length = Number(request.headers.get('content-length') ?? 0);
+	if (!type.startsWith('application/x-www-form-urlencoded') || length > 64_000) return null;
+	try {
+		const form = await request.clone().formData();
+		const out: Record<string, string> = {};
+		for (const [k, v] of form)
+			if (typeof v === 'string') out[k] = SECRET_FIELD.test(k) ? '(hidden)' : v.slice(0, 300);
+		return out;
+	} catch {
+		return null;
+	}
+}
+
+/** 'ok', or why the action did not go through (an enhanced form answers 200 with a failure). */
+async function outcomeOf(response: Response): Promise<string> {
+	if (response.status >= 400) return `refused (${response.status})`;
+	if ((response.headers.get('content-type') ?? '').includes('application/json')) {
+		try {
+			const body = (await response.clone().json()) as { type?: string; status?: number };
+			if (body?.type === 'failure') return `refused (${body.status ?? 400})`;
+			if (body?.type === 'error') return `failed (${body.status ?? 500})`;
+		} catch {
+			// not the form-action envelope
+		}
+	}
+	return 'ok';
+}
+
+export const handle: Handle = async ({ event, resolve }) => {
+	const store = await getStore();
+	const signed = await authenticate(
+		store,
+		event.cookies.get(SESSION_COOKIE),
+		event.request.headers.get('authorization')
+	);
+	event.locals.user = signed?.principal ?? null;
+	event.locals.scope = signed?.scope ?? NO_ACCOUNTS;
+	event.locals.sessionEnds = signed?.expiresAt ?? null;
+
+	const routeId = event.route.id;
+	const method = event.request.method;
+	const action = method === 'POST' ? actionName(event.url) : null;
+	let response: Response;
+	if (routeId === null) {
+		// no such page: the 404 says nothing about what exists
+		response = signed ? await resolve(event) : refuse(event, 404, 'Not found');
+	} else {
+		const decision = decide(routeId, method, signed?.principal.role ?? null, action);
+		if (decision === 'sign-in') {
+			if (wantsPage(event)) {
+				const next = event.url.pathname + event.url.search;
+				return new Response(null, {
+					status: 303,
+					headers: { location: `/login?next=${encodeURIComponent(next)}` }
+				});
+			}
+			return json({ message: 'Sign in first (or send an API token).' }, { status: 401 });
+		}
+		if (decision !== 'allow')
+			return refuse(
+				event,
+				403,
+				decision === 'unknown'
+					? 'This address has no access rule.'
+					: `Your role (${signed?.principal.role}) may not ${method === 'GET' ? 'open' : 'change'} this.`
+			);
+		// accounts outside the person's scope answer exactly as accounts that do not exist
+		const shown = await accountOf(event);
+		const asked = event.url.searchParams.getAll('account').filter(Boolean);
+		if (
+			(shown !== undefined && !inScope(event.locals.scope, shown)) ||
+			asked.some((a) => !inScope(event.locals.scope, a))
+		)
+			return refuse(event, 404, 'Not found');
+
+		const fields = method === 'GET' || method === 'HEAD' ? null : await formFields(event.request);
+		response = await resolve(event);
+		const rule = ROUTES[routeId];
+		const record =
+			signed &&
+			routeId !== '/login' &&
+			routeId !== '/logout' &&
+			(method !== 'GET' && method !== 'HEAD' ? true : rule.audit === 'export' && response.ok);
+		if (record)
+			await audit(store, {
+				actor: signed.principal.actor,
+				role: signed.principal.role,
+				action:
+					method === 'GET' || method === 'HEAD'
+						? `export ${routeId}`
+						: `${method} ${routeId}${action && action !== 'default' ? ` ?/${action}` : ''}`,
+				target: event.url.pathname + event.url.search,
+				outcome: await outcomeOf(response),
+				detail: fields,
+				ip: event.getClientAddress()
+			});
+	}
+	for (const [k, v] of Object.entries(SECURITY_HEADERS))
+		if (!response.headers.has(k)) response.headers.set(k, v);
+	return response;
 };
 
 export const handleError: HandleServerError = ({ error, event, status, message }) => {

@@ -12,6 +12,17 @@ export interface ServerInfo {
 	pid: number;
 	url: string;
 	store: string;
+	/**
+	 * The admin token the server made for this hand-off when it started (the file is readable by
+	 * the server's own system user only). PEIL_TOKEN, when set, is sent instead.
+	 */
+	token?: string;
+}
+
+/** The Authorization header for a request to the server. */
+export function authHeaders(server: ServerInfo): Record<string, string> {
+	const token = process.env.PEIL_TOKEN || server.token;
+	return token ? { authorization: `Bearer ${token}` } : {};
 }
 
 function alive(pid: number): boolean {
@@ -35,7 +46,10 @@ export async function findServer(file = storePath()): Promise<ServerInfo | null>
 	}
 	if (!alive(info.pid)) return null;
 	try {
-		const res = await fetch(`${info.url}/api/health`, { signal: AbortSignal.timeout(5000) });
+		const res = await fetch(`${info.url}/api/health`, {
+			headers: authHeaders(info),
+			signal: AbortSignal.timeout(5000)
+		});
 		if (!res.ok) return null;
 		const body = (await res.json()) as { store?: string };
 		return body.store === file ? info : null;
@@ -63,7 +77,11 @@ export async function postFile(
 	const stream = fs.createReadStream(file).pipe(counter);
 	const res = await fetch(`${server.url}${route}`, {
 		method: 'POST',
-		headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
+		headers: {
+			...authHeaders(server),
+			'content-type': 'application/octet-stream',
+			'content-length': String(size)
+		},
 		body: Readable.toWeb(stream) as unknown as BodyInit,
 		duplex: 'half'
 	} as RequestInit & { duplex: 'half' });
@@ -82,7 +100,24 @@ export async function postJson(
 	route: string,
 	method = 'POST'
 ): Promise<{ status: number; body: unknown }> {
-	const res = await fetch(`${server.url}${route}`, { method });
+	return sendJson(server, route, method, null);
+}
+
+/** A request with a JSON body (or none), answered in JSON. */
+export async function sendJson(
+	server: ServerInfo,
+	route: string,
+	method: string,
+	body: unknown
+): Promise<{ status: number; body: unknown }> {
+	const res = await fetch(`${server.url}${route}`, {
+		method,
+		headers: {
+			...authHeaders(server),
+			...(body == null ? {} : { 'content-type': 'application/json' })
+		},
+		body: body == null ? undefined : JSON.stringify(body)
+	});
 	const text = await res.text();
 	try {
 		return { status: res.status, body: JSON.parse(text) };

@@ -19,7 +19,14 @@ import {
 } from '../lib/server/ingest/rollback.ts';
 import { listImports, type ImportListItem } from '../lib/server/reports/overview.ts';
 import { removeSample } from '../lib/server/sample/load-sample.ts';
-import { findServer, postFile, postJson, type ServerInfo } from './handoff.ts';
+import {
+	findServer,
+	postFile,
+	postJson,
+	sendJson,
+	authHeaders,
+	type ServerInfo
+} from './handoff.ts';
 import { explainTicket, type Explanation } from '../lib/server/sla/explain.ts';
 import { recomputeSla } from '../lib/server/sla/recompute.ts';
 import { addCorrection, CorrectionError, type Correction } from '../lib/server/sla/corrections.ts';
@@ -33,6 +40,20 @@ import {
 	withChange
 } from '../lib/server/sla/settings.ts';
 import { progressBar } from './progress.ts';
+import os from 'node:os';
+import { audit } from '../lib/server/auth/audit.ts';
+import { generatePassword } from '../lib/server/auth/passwords.ts';
+import { ROLES } from '../lib/server/auth/roles.ts';
+import { createToken, listTokens, revokeToken } from '../lib/server/auth/sessions.ts';
+import {
+	addUser,
+	listUsers,
+	setAssignments,
+	setDisabled,
+	setPassword,
+	setRole,
+	UserError
+} from '../lib/server/auth/users.ts';
 
 const USAGE = `Usage: peil <command> [options]
 
@@ -54,6 +75,12 @@ const USAGE = `Usage: peil <command> [options]
         stores it as a new version from that date with --save.
   correct <source>/<id> --field F --value V --reason TEXT [--by NAME]
         Correct a ticket (type, final_priority, language, unjustified, external, authorised_contact).
+  user add <name|email> --role ROLE [--name "Full Name"] [--accounts a,b] [--password-stdin]
+        Add someone who may sign in (roles: admin, csm, account_manager, finance, viewer); prints
+        a generated password once unless one comes on standard input.
+  user list | passwd <user> [--password-stdin] | role <user> ROLE | assign <user> a,b | disable <user> | enable <user>
+  token add <name> --role ROLE [--accounts a,b]   An API token for scripts (shown once).
+  token list | revoke <name|id>
 
 The store is ${storePath()} (set PEIL_DB to use another).`;
 
@@ -228,7 +255,7 @@ async function cmdImports(args: string[]): Promise<void> {
 	const list = await withStore(
 		(store) => listImports(store),
 		async (server) => {
-			const res = await fetch(`${server.url}/api/imports`);
+			const res = await fetch(`${server.url}/api/imports`, { headers: authHeaders(server) });
 			return (await res.json()) as ImportListItem[];
 		}
 	);
@@ -311,7 +338,8 @@ async function cmdExplain(args: string[]): Promise<void> {
 		(store) => explainTicket(store, source, id),
 		async (server) => {
 			const res = await fetch(
-				`${server.url}/api/tickets/${encodeURIComponent(source)}/${encodeURIComponent(id)}/explain`
+				`${server.url}/api/tickets/${encodeURIComponent(source)}/${encodeURIComponent(id)}/explain`,
+				{ headers: authHeaders(server) }
 			);
 			if (res.status === 404) return null;
 			if (!res.ok) serverError(res.status, await res.json());
@@ -400,7 +428,7 @@ async function cmdCorrect(args: string[]): Promise<void> {
 				`${server.url}/api/tickets/${encodeURIComponent(source)}/${encodeURIComponent(id)}/corrections`,
 				{
 					method: 'POST',
-					headers: { 'content-type': 'application/json' },
+					headers: { ...authHeaders(server), 'content-type': 'application/json' },
 					body: JSON.stringify(input)
 				}
 			);
@@ -545,6 +573,198 @@ async function cmdReconcile(args: string[]): Promise<void> {
 	process.stdout.write(values.json ? JSON.stringify(r) + '\n' : formatReconcile(r) + '\n');
 }
 
+async function readStdin(): Promise<string> {
+	const parts: Buffer[] = [];
+	for await (const chunk of process.stdin) parts.push(chunk as Buffer);
+	return Buffer.concat(parts)
+		.toString('utf8')
+		.replace(/\r?\n$/, '');
+}
+
+/** Run a user or token change on the store, or through the server's admin API when it holds it. */
+async function adminWork<T>(
+	direct: (store: Store) => Promise<T>,
+	route: string,
+	method: string,
+	body: unknown
+): Promise<T> {
+	try {
+		return await withStore(
+			async (store) => {
+				const out = await direct(store);
+				if (method !== 'GET')
+					await audit(store, {
+						actor: `command line (${os.userInfo().username})`,
+						action: `${method} ${route}`,
+						target: route,
+						outcome: 'ok',
+						detail: body && typeof body === 'object' ? hideSecrets(body) : null
+					});
+				return out;
+			},
+			async (server) => {
+				const res = await sendJson(server, route, method, body);
+				if (res.status !== 200) serverError(res.status, res.body);
+				return res.body as T;
+			}
+		);
+	} catch (e) {
+		if (e instanceof UserError) fail(2, `Error: ${e.message}`);
+		throw e;
+	}
+}
+
+function hideSecrets(body: object): Record<string, unknown> {
+	return Object.fromEntries(
+		Object.entries(body).map(([k, v]) => [k, /password|secret/i.test(k) ? '(hidden)' : v])
+	);
+}
+
+async function cmdUser(args: string[]): Promise<void> {
+	const [sub, ...rest] = args;
+	const { values, positionals } = parseArgs({
+		args: rest,
+		allowPositionals: true,
+		options: {
+			role: { type: 'string' },
+			name: { type: 'string' },
+			accounts: { type: 'string' },
+			'password-stdin': { type: 'boolean', default: false },
+			json: { type: 'boolean', default: false }
+		}
+	});
+	const email = positionals[0];
+	if (sub === 'list') {
+		const users = await adminWork((store) => listUsers(store), '/api/users', 'GET', null);
+		if (values.json) process.stdout.write(JSON.stringify(users) + '\n');
+		else
+			for (const u of users)
+				process.stdout.write(
+					`${u.email.padEnd(30)} ${u.role.padEnd(16)} ${u.name}${u.disabled ? '  (disabled)' : ''}${u.accounts.length ? `  accounts: ${u.accounts.join(', ')}` : ''}\n`
+				);
+		return;
+	}
+	if (!email)
+		throw new UsageError(`user ${sub ?? ''}: name the user (their sign-in name or email)`);
+	const password = async (): Promise<{ password: string; shown: boolean }> =>
+		values['password-stdin']
+			? { password: await readStdin(), shown: false }
+			: { password: generatePassword(), shown: true };
+	if (sub === 'add') {
+		if (!values.role)
+			throw new UsageError(`user add: give the role with --role (${ROLES.join(', ')})`);
+		const pw = await password();
+		const input = { email, name: values.name, role: values.role, password: pw.password };
+		const user = await adminWork((store) => addUser(store, input), '/api/users', 'POST', input);
+		if (values.accounts)
+			await adminWork(
+				(store) => setAssignments(store, email, values.accounts!.split(',')),
+				`/api/users/${encodeURIComponent(email)}`,
+				'PATCH',
+				{ accounts: values.accounts.split(',') }
+			);
+		process.stdout.write(
+			`User ${user.email} added as ${user.role}.${pw.shown ? `\nPassword (shown only now): ${pw.password}` : ''}\n`
+		);
+		return;
+	}
+	const change = async (body: Record<string, unknown>, work: (store: Store) => Promise<void>) =>
+		adminWork(
+			async (store) => {
+				await work(store);
+				return { ok: true };
+			},
+			`/api/users/${encodeURIComponent(email)}`,
+			'PATCH',
+			body
+		);
+	if (sub === 'passwd') {
+		const pw = await password();
+		await change({ password: pw.password }, (store) => setPassword(store, email, pw.password));
+		process.stdout.write(
+			`Password of ${email} changed; their sessions ended.${pw.shown ? `\nNew password (shown only now): ${pw.password}` : ''}\n`
+		);
+		return;
+	}
+	if (sub === 'role') {
+		const role = positionals[1];
+		if (!role) throw new UsageError(`user role: give the new role (${ROLES.join(', ')})`);
+		await change({ role }, (store) => setRole(store, email, role));
+		process.stdout.write(`${email} is now ${role}.\n`);
+		return;
+	}
+	if (sub === 'assign') {
+		const accounts = positionals.slice(1).join(',').split(',').filter(Boolean);
+		await change({ accounts }, (store) => setAssignments(store, email, accounts));
+		process.stdout.write(`${email} is assigned: ${accounts.join(', ') || 'no accounts'}.\n`);
+		return;
+	}
+	if (sub === 'disable' || sub === 'enable') {
+		await change({ disabled: sub === 'disable' }, (store) =>
+			setDisabled(store, email, sub === 'disable')
+		);
+		process.stdout.write(`${email} ${sub}d.\n`);
+		return;
+	}
+	throw new UsageError('user: the commands are add, list, passwd, role, assign, disable, enable');
+}
+
+async function cmdToken(args: string[]): Promise<void> {
+	const [sub, ...rest] = args;
+	const { values, positionals } = parseArgs({
+		args: rest,
+		allowPositionals: true,
+		options: {
+			role: { type: 'string' },
+			accounts: { type: 'string' },
+			json: { type: 'boolean', default: false }
+		}
+	});
+	if (sub === 'list') {
+		const tokens = await adminWork((store) => listTokens(store), '/api/tokens', 'GET', null);
+		if (values.json) process.stdout.write(JSON.stringify(tokens) + '\n');
+		else
+			for (const t of tokens)
+				process.stdout.write(
+					`${t.id}  ${t.name.padEnd(24)} ${t.role.padEnd(16)} made ${t.createdAt} by ${t.createdBy}${t.revokedAt ? `  revoked ${t.revokedAt}` : `  last used ${t.lastUsedAt ?? 'never'}`}\n`
+				);
+		return;
+	}
+	const name = positionals[0];
+	if (!name) throw new UsageError(`token ${sub ?? ''}: name the token`);
+	if (sub === 'add') {
+		if (!values.role)
+			throw new UsageError(`token add: give the role with --role (${ROLES.join(', ')})`);
+		const input = {
+			name,
+			role: values.role,
+			accounts: values.accounts?.split(',') ?? [],
+			createdBy: `command line (${os.userInfo().username})`
+		};
+		const made = await adminWork(
+			(store) => createToken(store, input),
+			'/api/tokens',
+			'POST',
+			input
+		);
+		process.stdout.write(
+			`Token "${made.token.name}" (${made.token.role}) made. Send it as "Authorization: Bearer <token>"; shown only now:\n${made.secret}\n`
+		);
+		return;
+	}
+	if (sub === 'revoke') {
+		const t = await adminWork(
+			(store) => revokeToken(store, name),
+			`/api/tokens/${encodeURIComponent(name)}`,
+			'DELETE',
+			null
+		);
+		process.stdout.write(`Token "${t.name}" revoked.\n`);
+		return;
+	}
+	throw new UsageError('token: the commands are add, list and revoke');
+}
+
 async function main(argv: string[]): Promise<void> {
 	const [command, ...rest] = argv;
 	switch (command) {
@@ -569,6 +789,10 @@ async function main(argv: string[]): Promise<void> {
 			return cmdReconcile(rest);
 		case 'correct':
 			return cmdCorrect(rest);
+		case 'user':
+			return cmdUser(rest);
+		case 'token':
+			return cmdToken(rest);
 		case undefined:
 		case 'help':
 		case '--help':

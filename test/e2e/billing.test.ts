@@ -16,7 +16,7 @@ let page: Page;
 beforeAll(async () => {
 	server = await startServer({ PEIL_SAMPLE_TICKETS: '3000' });
 	browser = await launchBrowser();
-	page = await openPage(browser, server.base);
+	page = await openPage(browser, server);
 }, 10 * 60_000);
 
 afterAll(async () => {
@@ -116,7 +116,7 @@ describe('billing page', () => {
 		const total = cents(await page.locator('#total-net').textContent());
 		const vat = cents(await page.locator('#total-vat').textContent());
 		const href = (await page.locator('#export-csv').getAttribute('href'))!;
-		const res = await fetch(new URL(href, server!.base));
+		const res = await server!.fetch(new URL(href, server!.base));
 		expect(res.status).toBe(200);
 		expect(res.headers.get('content-type')).toContain('text/csv');
 		const text = (await res.text()).replace(/^\uFEFF/, '');
@@ -129,7 +129,9 @@ describe('billing page', () => {
 			rows.reduce((s, r) => s + Math.round(Number(r[i].replace(',', '.')) * 100), 0);
 		expect(sum(ai)).toBe(total);
 		expect(sum(vi)).toBe(vat);
-		const xlsx = await fetch(new URL(href.replace('format=csv', 'format=xlsx'), server!.base));
+		const xlsx = await server!.fetch(
+			new URL(href.replace('format=csv', 'format=xlsx'), server!.base)
+		);
 		expect(xlsx.status).toBe(200);
 	});
 });

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { count, launchBrowser, openPage, screenshot } from '../helpers/browser.ts';
+import { count, launchBrowser, openPage, signedInContext, screenshot } from '../helpers/browser.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 
 let server: RunningServer | null = null;
@@ -16,7 +16,7 @@ let page: Page;
 beforeAll(async () => {
 	server = await startServer({ PEIL_SAMPLE_TICKETS: '3000' });
 	browser = await launchBrowser();
-	page = await openPage(browser, server.base);
+	page = await openPage(browser, server);
 }, 10 * 60_000);
 
 afterAll(async () => {
@@ -85,7 +85,7 @@ describe('compliance page', () => {
 		await expect.poll(() => headline(page), { timeout: 10_000 }).toEqual(before);
 		await expect(page.getByRole('checkbox', { name: 'P1' }).isChecked()).resolves.toBe(false);
 		// a bookmark of the filtered URL reads the same page without client-side state
-		const again = await browser!.newContext({ baseURL: server!.base, javaScriptEnabled: false });
+		const again = await signedInContext(browser!, server!, { javaScriptEnabled: false });
 		const p2 = await again.newPage();
 		await p2.goto('/compliance?priority=P1');
 		await expect(headline(p2)).resolves.toEqual(after);
@@ -134,7 +134,7 @@ describe('compliance page', () => {
 		}
 		expect(shown.size).toBeGreaterThan(3);
 		const link = page.locator('#accounts a', { hasText: 'CSV' });
-		const res = await fetch(new URL((await link.getAttribute('href'))!, server!.base));
+		const res = await server!.fetch(new URL((await link.getAttribute('href'))!, server!.base));
 		expect(res.status).toBe(200);
 		const bytes = new Uint8Array(await res.arrayBuffer());
 		expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
@@ -157,7 +157,7 @@ describe('compliance page', () => {
 	});
 
 	it('a wrong filter value is a 400 that names the parameter', async () => {
-		const res = await fetch(`${server!.base}/compliance?from=2026-13`);
+		const res = await server!.fetch(`${server!.base}/compliance?from=2026-13`);
 		expect(res.status).toBe(400);
 		expect(await res.text()).toMatch(/from: (&quot;|")2026-13(&quot;|") is not a month/);
 	});

@@ -39,7 +39,7 @@ beforeAll(async () => {
 	base = server.base;
 
 	browser = await launchBrowser();
-	page = await openPage(browser, base);
+	page = await openPage(browser, server);
 }, 10 * 60_000);
 
 afterAll(async () => {
@@ -110,7 +110,7 @@ describe('building a mapping on /import', () => {
 		expect((await ticketsRow.locator('td').allTextContents()).map(count)).toEqual([3, 3, 0, 0, 0]);
 		expect(await report.locator('code', { hasText: /^klantlijst$/ }).count()).toBe(1);
 
-		const profiles = (await (await fetch(`${base}/api/profiles`)).json()) as {
+		const profiles = (await (await server!.fetch(`${base}/api/profiles`)).json()) as {
 			name: string;
 			builtin: boolean;
 			kind: string;
@@ -122,7 +122,7 @@ describe('building a mapping on /import', () => {
 	});
 
 	it('detects the saved mapping in a preview of the same file', async () => {
-		const res = await fetch(`${base}/api/imports/preview?name=klantlijst.csv`, {
+		const res = await server!.fetch(`${base}/api/imports/preview?name=klantlijst.csv`, {
 			method: 'POST',
 			headers: { 'Content-Type': 'text/csv' },
 			body: fs.readFileSync(csvFile)

@@ -17,14 +17,12 @@ const FIXTURE = path.join(ROOT, 'test/fixtures/zendesk-small.csv');
 let server: RunningServer | null = null;
 let browser: Browser | null = null;
 let page: Page;
-let base = '';
 
 beforeAll(async () => {
 	server = await startServer({ PEIL_SAMPLE_TICKETS: '1500' });
-	base = server.base;
 
 	browser = await launchBrowser();
-	page = await openPage(browser, base);
+	page = await openPage(browser, server);
 }, 10 * 60_000);
 
 afterAll(async () => {

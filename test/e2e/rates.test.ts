@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, openPage, screenshot } from '../helpers/browser.ts';
+import { launchBrowser, openPage, signedInContext, screenshot } from '../helpers/browser.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 
 let server: RunningServer | null = null;
@@ -17,7 +17,7 @@ let page: Page;
 beforeAll(async () => {
 	server = await startServer({ PEIL_SAMPLE_TICKETS: '3000' });
 	browser = await launchBrowser();
-	page = await openPage(browser, server.base);
+	page = await openPage(browser, server);
 }, 10 * 60_000);
 
 afterAll(async () => {
@@ -61,7 +61,7 @@ describe('rate cards on /settings', () => {
 	});
 
 	it('without JavaScript: a wrong rate is refused naming the field, and what was typed stays', async () => {
-		const context = await browser!.newContext({ baseURL: server!.base, javaScriptEnabled: false });
+		const context = await signedInContext(browser!, server!, { javaScriptEnabled: false });
 		const p = await context.newPage();
 		await p.goto('/settings/rates/model-b');
 		await p.getByLabel('Zilver: hourly rate, support').fill('negentig');

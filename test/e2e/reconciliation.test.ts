@@ -16,7 +16,7 @@ const MONTH = '2026-10';
 beforeAll(async () => {
 	server = await startServer({ PEIL_SAMPLE_TICKETS: '1500' });
 	browser = await launchBrowser();
-	page = await openPage(browser, server.base);
+	page = await openPage(browser, server);
 }, 10 * 60_000);
 
 afterAll(async () => {
@@ -45,7 +45,9 @@ describe('reconciliation page', () => {
 	});
 
 	it('downloads the differing tickets as CSV with a BOM and ; separators', async () => {
-		const res = await fetch(`${server!.base}/reconciliation/export?format=csv&month=${MONTH}`);
+		const res = await server!.fetch(
+			`${server!.base}/reconciliation/export?format=csv&month=${MONTH}`
+		);
 		expect(res.status).toBe(200);
 		expect(res.headers.get('content-type')).toContain('text/csv');
 		const bytes = new Uint8Array(await res.arrayBuffer());
@@ -58,7 +60,9 @@ describe('reconciliation page', () => {
 	});
 
 	it('downloads summary and tickets as XLSX', async () => {
-		const res = await fetch(`${server!.base}/reconciliation/export?format=xlsx&month=${MONTH}`);
+		const res = await server!.fetch(
+			`${server!.base}/reconciliation/export?format=xlsx&month=${MONTH}`
+		);
 		expect(res.status).toBe(200);
 		const bytes = new Uint8Array(await res.arrayBuffer());
 		expect(String.fromCharCode(bytes[0], bytes[1])).toBe('PK');

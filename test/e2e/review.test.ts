@@ -23,7 +23,7 @@ let reviewPath = '';
 beforeAll(async () => {
 	server = await startServer({ PEIL_SAMPLE_TICKETS: '3000' });
 	browser = await launchBrowser();
-	page = await openPage(browser, server.base);
+	page = await openPage(browser, server);
 }, 10 * 60_000);
 
 afterAll(async () => {
@@ -126,7 +126,7 @@ describe('operational review', () => {
 			await page.locator('#key-figures tbody tr').first().locator('td').first().textContent()
 		);
 		const href = (await page.locator('#xlsx').getAttribute('href'))!;
-		const res = await fetch(new URL(href, server!.base));
+		const res = await server!.fetch(new URL(href, server!.base));
 		expect(res.status).toBe(200);
 		expect(res.headers.get('content-type')).toContain('spreadsheetml');
 		const ExcelJS = (await import('exceljs')).default;
@@ -188,7 +188,7 @@ describe('operational review', () => {
 		const form = new FormData();
 		form.set('agreements', 'changed');
 		form.set('by', 'X');
-		const res = await fetch(new URL(`${reviewPath}?/save`, server!.base), {
+		const res = await server!.fetch(new URL(`${reviewPath}?/save`, server!.base), {
 			method: 'POST',
 			body: form,
 			headers: { origin: server!.base, 'x-sveltekit-action': 'true' }
@@ -247,10 +247,12 @@ describe('operational review', () => {
 	});
 
 	it('a bad month is a 400 and an unknown account a 404, each with a message', async () => {
-		const bad = await fetch(`${server!.base}${reviewPath.replace(/\d{4}-\d{2}$/, '2026-13')}`);
+		const bad = await server!.fetch(
+			`${server!.base}${reviewPath.replace(/\d{4}-\d{2}$/, '2026-13')}`
+		);
 		expect(bad.status, (await bad.clone().text()).slice(0, 500)).toBe(400);
 		expect(await bad.text()).toMatch(/month: (&quot;|")2026-13(&quot;|") is not a month/);
-		const none = await fetch(`${server!.base}/accounts/no-such-account/review/2026-01`);
+		const none = await server!.fetch(`${server!.base}/accounts/no-such-account/review/2026-01`);
 		expect(none.status).toBe(404);
 		expect(await none.text()).toContain('There is no account');
 	});

@@ -15,7 +15,7 @@ let page: Page;
 beforeAll(async () => {
 	server = await startServer({ PEIL_SAMPLE_TICKETS: '1500' });
 	browser = await launchBrowser();
-	page = await openPage(browser, server.base);
+	page = await openPage(browser, server);
 }, 10 * 60_000);
 
 afterAll(async () => {

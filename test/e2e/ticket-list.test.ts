@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { count, launchBrowser, openPage } from '../helpers/browser.ts';
+import { count, launchBrowser, openPage, signedInContext } from '../helpers/browser.ts';
 import { ROOT, startServer, type RunningServer } from '../helpers/server.ts';
 
 let server: RunningServer | null = null;
@@ -23,7 +23,7 @@ const SCREENSHOT = path.join(ROOT, 'test/screenshots/ticket-list.png');
 beforeAll(async () => {
 	server = await startServer({ PEIL_SAMPLE_TICKETS: '1500' });
 	browser = await launchBrowser();
-	page = await openPage(browser, server.base);
+	page = await openPage(browser, server);
 	await page.setViewportSize({ width: 1440, height: 1000 });
 }, 10 * 60_000);
 
@@ -67,11 +67,8 @@ function expectOrdered(values: (number | null)[], dir: 'asc' | 'desc') {
 
 describe('ticket list', () => {
 	it('without JavaScript: the first page, the total and working next-page and sort links', async () => {
-		const context: BrowserContext = await browser!.newContext({
-			baseURL: server!.base,
-			javaScriptEnabled: false,
-			timezoneId: 'Pacific/Auckland',
-			locale: 'en-GB'
+		const context: BrowserContext = await signedInContext(browser!, server!, {
+			javaScriptEnabled: false
 		});
 		try {
 			const p = await context.newPage();
@@ -160,7 +157,7 @@ describe('ticket list', () => {
 		await lastRow.waitFor();
 		expect(await lastRow.isVisible()).toBe(true);
 		const csv = await (
-			await fetch(`${server!.base}/compliance/tickets/export?${WIDE}&format=csv`)
+			await server!.fetch(`${server!.base}/compliance/tickets/export?${WIDE}&format=csv`)
 		).text();
 		const lines = csv
 			.replace(/^\uFEFF/, '')
@@ -223,7 +220,7 @@ describe('ticket list', () => {
 	});
 
 	it('keeps the paged table and says why when the stream fails', async () => {
-		const context = await browser!.newContext({ baseURL: server!.base });
+		const context = await signedInContext(browser!, server!);
 		try {
 			const p = await context.newPage();
 			await p.route('**/compliance/tickets/arrow**', (route) =>

@@ -28,7 +28,7 @@ beforeAll(async () => {
 	// only model B has a resolution clock and it excludes no type, so the correction (R6) is made
 	// on the first model A ticket whose first response is judged
 	for (let id = 1000; id < 2500 && !(ticketId && correctId); id++) {
-		const r = await fetch(`${server.base}/api/tickets/zendesk/${id}/explain`);
+		const r = await server!.fetch(`${server.base}/api/tickets/zendesk/${id}/explain`);
 		if (!r.ok) continue;
 		const e = (await r.json()) as { ticket: { type: string }; clocks: ClockJson[] };
 		const res = e.clocks.find((c) => c.clock === 'resolution');
@@ -39,7 +39,7 @@ beforeAll(async () => {
 			correctId = String(id);
 	}
 	browser = await launchBrowser();
-	page = await openPage(browser, server.base);
+	page = await openPage(browser, server);
 }, 10 * 60_000);
 
 afterAll(async () => {

@@ -16,7 +16,7 @@ let page: Page;
 beforeAll(async () => {
 	server = await startServer({ PEIL_SAMPLE_TICKETS: '3000' });
 	browser = await launchBrowser();
-	page = await openPage(browser, server.base);
+	page = await openPage(browser, server);
 }, 10 * 60_000);
 
 afterAll(async () => {
@@ -135,7 +135,7 @@ describe('training page', () => {
 			.locator('#accounts tbody tr')
 			.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-account')));
 		const href = (await page.getByRole('link', { name: 'CSV' }).getAttribute('href'))!;
-		const res = await fetch(new URL(href, server!.base));
+		const res = await server!.fetch(new URL(href, server!.base));
 		expect(res.status).toBe(200);
 		expect(res.headers.get('content-type')).toContain('text/csv');
 		const text = (await res.text()).replace(/^\uFEFF/, '');

@@ -5,7 +5,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import {
+	chromium,
+	type Browser,
+	type BrowserContext,
+	type BrowserContextOptions,
+	type Page
+} from 'playwright-core';
+import type { RunningServer } from './server.ts';
 
 /** Debian's Chromium, or the browser named by PEIL_CHROMIUM. */
 export const CHROMIUM = process.env.PEIL_CHROMIUM || '/usr/bin/chromium';
@@ -30,13 +37,30 @@ export async function launchBrowser(): Promise<Browser> {
 	});
 }
 
-export async function openPage(browser: Browser, baseURL: string): Promise<Page> {
+/** A browser context on the server, signed in with `cookie` (the test admin's by default). */
+export async function signedInContext(
+	browser: Browser,
+	server: Pick<RunningServer, 'base' | 'cookie'>,
+	options: BrowserContextOptions = {},
+	cookie = server.cookie
+): Promise<BrowserContext> {
 	const context = await browser.newContext({
-		baseURL,
+		baseURL: server.base,
 		timezoneId: 'Pacific/Auckland',
-		locale: 'en-GB'
+		locale: 'en-GB',
+		...options
 	});
-	return context.newPage();
+	const [name, value] = cookie.split(/=(.*)/s);
+	await context.addCookies([{ name, value, url: server.base }]);
+	return context;
+}
+
+export async function openPage(
+	browser: Browser,
+	server: Pick<RunningServer, 'base' | 'cookie'>,
+	cookie?: string
+): Promise<Page> {
+	return (await signedInContext(browser, server, {}, cookie)).newPage();
 }
 
 /** A count as the pages print it (nl-NL grouping: 1.500). */

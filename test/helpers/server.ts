@@ -4,6 +4,7 @@
  * command-line hand-off tests.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -19,6 +20,25 @@ export interface RunningServer {
 	dataDir: string;
 	log: () => string;
 	stop: () => Promise<void>;
+	/** the admin token the server wrote beside the store for the command line */
+	adminToken: string;
+	/** `peil_session=…` of a signed-in admin (made for the test) */
+	cookie: string;
+	/** fetch a path (or URL) of this server as the signed-in admin */
+	fetch: (url: string | URL, init?: RequestInit) => Promise<Response>;
+	/** add a user through the admin API; returns the sign-in name and generated password */
+	addUser: (
+		email: string,
+		role: string,
+		accounts?: string[]
+	) => Promise<{ email: string; password: string }>;
+	/** sign in through /login; returns the session cookie, or throws with the page's answer */
+	signIn: (email: string, password: string) => Promise<string>;
+}
+
+/** A password for a test user: random, never one written in the code. */
+export function testPassword(): string {
+	return randomBytes(18).toString('base64url');
 }
 
 function freePort(): Promise<number> {
@@ -90,12 +110,60 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
 		server.kill('SIGKILL');
 		throw e;
 	}
+	const adminToken = (JSON.parse(fs.readFileSync(`${db}.server.json`, 'utf8')) as { token: string })
+		.token;
+	const addUser = async (email: string, role: string, accounts: string[] = []) => {
+		const password = testPassword();
+		const res = await fetch(`${base}/api/users`, {
+			method: 'POST',
+			headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+			body: JSON.stringify({ email, role, password })
+		});
+		if (!res.ok) throw new Error(`Could not add ${email}: ${res.status} ${await res.text()}`);
+		if (accounts.length) {
+			const a = await fetch(`${base}/api/users/${encodeURIComponent(email)}`, {
+				method: 'PATCH',
+				headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+				body: JSON.stringify({ accounts })
+			});
+			if (!a.ok) throw new Error(`Could not assign ${email}: ${a.status} ${await a.text()}`);
+		}
+		return { email, password };
+	};
+	const signIn = async (email: string, password: string) => {
+		const res = await fetch(`${base}/login`, {
+			method: 'POST',
+			redirect: 'manual',
+			headers: {
+				origin: base,
+				accept: 'text/html',
+				'content-type': 'application/x-www-form-urlencoded'
+			},
+			body: new URLSearchParams({ name: email, password, next: '/' })
+		});
+		const cookie = /peil_session=[^;]+/.exec(res.headers.get('set-cookie') ?? '')?.[0];
+		if (res.status !== 303 || !cookie)
+			throw new Error(`Sign-in of ${email} answered ${res.status}: ${await res.text()}`);
+		return cookie;
+	};
+	const admin = await addUser('tester@peil.test', 'admin');
+	const cookie = await signIn(admin.email, admin.password);
 	return {
 		base,
 		dir,
 		db,
 		dataDir,
 		log: () => log,
+		adminToken,
+		cookie,
+		addUser,
+		signIn,
+		fetch: (url, init = {}) => {
+			const headers = new Headers(init.headers);
+			headers.set('cookie', cookie);
+			if (init.method && init.method !== 'GET') headers.set('origin', base);
+			return fetch(new URL(url, base), { ...init, headers });
+		},
 		stop: async () => {
 			if (server.exitCode === null) {
 				const stopped = new Promise((r) => server.once('exit', r));

@@ -110,17 +110,22 @@ describe('with the server running', () => {
 	});
 
 	it('imports a raw body posted to /api/imports and answers with the report', async () => {
-		const res = await fetch(`${server.base}/api/imports?source=zendesk-api&name=export.csv`, {
-			method: 'POST',
-			headers: { 'content-type': 'text/csv' },
-			body: fs.readFileSync(zendesk)
-		});
+		const res = await server!.fetch(
+			`${server.base}/api/imports?source=zendesk-api&name=export.csv`,
+			{
+				method: 'POST',
+				headers: { 'content-type': 'text/csv' },
+				body: fs.readFileSync(zendesk)
+			}
+		);
 		expect(res.status).toBe(200);
 		const report = await res.json();
 		expect(report.file).toBe('export.csv');
 		expect(report.counts.tickets).toMatchObject({ read: 8, inserted: 3, rejected: 5 });
 		const bytes = Buffer.from(
-			await (await fetch(`${server.base}/api/imports/${report.importId}/rejects.csv`)).arrayBuffer()
+			await (
+				await server!.fetch(`${server.base}/api/imports/${report.importId}/rejects.csv`)
+			).arrayBuffer()
 		);
 		// UTF-8 with BOM and ';' for Dutch Excel
 		expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
@@ -130,8 +135,8 @@ describe('with the server running', () => {
 	});
 
 	it('refuses an upload over the limit, a form post and an unreadable file, with the store unchanged', async () => {
-		const before = await (await fetch(`${server.base}/api/imports`)).json();
-		const big = await fetch(`${server.base}/api/imports?source=zendesk`, {
+		const before = await (await server!.fetch(`${server.base}/api/imports`)).json();
+		const big = await server!.fetch(`${server.base}/api/imports?source=zendesk`, {
 			method: 'POST',
 			headers: { 'content-type': 'text/csv' },
 			body: Buffer.alloc(300_000, 'a')
@@ -140,19 +145,22 @@ describe('with the server running', () => {
 		expect((await big.json()).error).toMatch(/the limit is 200000 bytes/);
 		const form = new FormData();
 		form.append('file', new Blob([fs.readFileSync(zendesk)]), 'x.csv');
-		const multipart = await fetch(`${server.base}/api/imports?source=zendesk`, {
+		const multipart = await server!.fetch(`${server.base}/api/imports?source=zendesk`, {
 			method: 'POST',
 			body: form,
 			headers: { origin: server.base }
 		});
 		expect(multipart.status).toBe(415);
-		const bin = await fetch(`${server.base}/api/imports?source=zendesk&name=../../etc/passwd`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/octet-stream' },
-			body: Buffer.from([0, 1, 2, 3, 0, 0, 9])
-		});
+		const bin = await server!.fetch(
+			`${server.base}/api/imports?source=zendesk&name=../../etc/passwd`,
+			{
+				method: 'POST',
+				headers: { 'content-type': 'application/octet-stream' },
+				body: Buffer.from([0, 1, 2, 3, 0, 0, 9])
+			}
+		);
 		expect(bin.status).toBe(422);
 		expect((await bin.json()).error).toBe('passwd: is a binary file, not a CSV or XLSX export');
-		expect(await (await fetch(`${server.base}/api/imports`)).json()).toEqual(before);
+		expect(await (await server!.fetch(`${server.base}/api/imports`)).json()).toEqual(before);
 	});
 });

@@ -19,3 +19,12 @@ export function scopeFilter(
 	const marks = scope.ids.map((_, i) => `$${firstParam + i}`).join(', ');
 	return { sql: `${column} IN (${marks})`, params: scope.ids };
 }
+
+/** The scope of someone not signed in: nothing. */
+export const NO_ACCOUNTS: Scope = { kind: 'accounts', ids: [] };
+
+/** May this scope see the account? (null: a ticket no account claims — only the full scope.) */
+export function inScope(scope: Scope, accountId: string | null): boolean {
+	if (scope.kind === 'all') return true;
+	return accountId !== null && scope.ids.includes(accountId);
+}

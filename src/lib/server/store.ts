@@ -1,7 +1,8 @@
 /**
  * The server's one store, opened on start (hooks.server.ts `init`) and shared by every request.
- * While the server holds the file it also writes `<store>.server.json` (pid and address) so that
- * command-line commands can hand their work to it instead of failing on DuckDB's file lock.
+ * While the server holds the file it also writes `<store>.server.json` (pid, address and an admin
+ * API token made for this start, readable by the server's system user only) so that command-line
+ * commands can hand their work to it instead of failing on DuckDB's file lock.
  */
 import fs from 'node:fs';
 import type { Store } from './db/index.ts';
@@ -9,6 +10,8 @@ import { storePath } from './db/index.ts';
 import { prepareStore } from './bootstrap.ts';
 import { loadSampleIfFirstStart } from './sample/load-sample.ts';
 import { recomputeSla } from './sla/recompute.ts';
+import { announceSignIn } from './auth/first-admin.ts';
+import { handOffToken } from './auth/sessions.ts';
 
 let opening: Promise<Store> | null = null;
 
@@ -20,7 +23,7 @@ export function getStore(): Promise<Store> {
 	opening ??= (async () => {
 		const file = storePath();
 		const store = await prepareStore(file);
-		await loadSampleIfFirstStart(store);
+		const sampleLoaded = await loadSampleIfFirstStart(store);
 		// verdicts missing (tickets imported before the engine existed) or from before a migration
 		// added to them: judge again
 		const stale = await store.one(
@@ -35,10 +38,19 @@ export function getStore(): Promise<Store> {
 		const port = Number(process.env.PORT || 3000);
 		const host =
 			process.env.HOST && process.env.HOST !== '0.0.0.0' ? process.env.HOST : '127.0.0.1';
+		await announceSignIn(store, sampleLoaded, process.env.ORIGIN || `http://localhost:${port}`);
 		const info = serverInfoPath(file);
+		const token = await handOffToken(store);
+		// readable by this system user only: it carries an admin token for the command line
+		fs.rmSync(info, { force: true });
 		fs.writeFileSync(
 			info,
-			JSON.stringify({ pid: process.pid, url: `http://${host}:${port}`, store: file }, null, 2)
+			JSON.stringify(
+				{ pid: process.pid, url: `http://${host}:${port}`, store: file, token },
+				null,
+				2
+			),
+			{ mode: 0o600 }
 		);
 		const remove = () => {
 			try {

@@ -1,11 +1,11 @@
 import type { Actions, PageServerLoad } from './$types';
 import { getStore } from '$lib/server/store';
-import { ALL_ACCOUNTS } from '$lib/server/scope';
+import { requestScope } from '$lib/server/auth/request';
 import { listAccounts } from '$lib/server/reports/overview';
 import { removeSample } from '$lib/server/sample/load-sample';
 
 export const load = (async () => {
-	return { accounts: await listAccounts(await getStore(), ALL_ACCOUNTS) };
+	return { accounts: await listAccounts(await getStore(), requestScope()) };
 }) satisfies PageServerLoad;
 
 export const actions = {

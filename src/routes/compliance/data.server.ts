@@ -4,7 +4,8 @@
  */
 import { error } from '@sveltejs/kit';
 import { getStore } from '$lib/server/store';
-import { ALL_ACCOUNTS, type Scope } from '$lib/server/scope';
+import type { Scope } from '$lib/server/scope';
+import { requestScope } from '$lib/server/auth/request';
 import {
 	complianceView,
 	defaultMonth,
@@ -21,7 +22,7 @@ import {
 import type { ExportColumn, ExportTable } from '$lib/server/export/table-export';
 
 /** Whose accounts the viewer sees: everyone sees all until sign-in exists. */
-export const viewerScope = (): Scope => ALL_ACCOUNTS;
+export const viewerScope = (): Scope => requestScope();
 
 function badRequest(e: unknown): never {
 	if (e instanceof FilterError) error(400, e.message);

@@ -11,6 +11,8 @@ import {
 	type ReconcileTicket
 } from '$lib/server/sla/reconcile';
 import type { ExportTable } from '$lib/server/export/table-export';
+import { requestScope } from '$lib/server/auth/request';
+import { inScope } from '$lib/server/scope';
 
 export interface ReconcileFilters {
 	month: string;
@@ -40,7 +42,13 @@ export async function loadReconciliation(url: URL): Promise<ReconcileView> {
 
 	const store = await getStore();
 	// all months, accounts and sources for the choices; the month is narrowed below
-	const all = await reconcile(store, {});
+	const scope = requestScope();
+	const visible = (x: { accountId: string | null }) => inScope(scope, x.accountId);
+	const everything = await reconcile(store, {});
+	const all = {
+		tickets: everything.tickets.filter(visible),
+		summary: everything.summary.filter(visible)
+	};
 	const months = [...new Set(all.summary.map((s) => s.month))].sort().reverse();
 	const accountMap = new Map<string, string>();
 	for (const s of all.summary)
@@ -50,7 +58,7 @@ export async function loadReconciliation(url: URL): Promise<ReconcileView> {
 	const chosen = month || months.find((m) => m < now) || months[0] || '';
 
 	const keep = (t: ReconcileTicket | ReconcileSummary) =>
-		(!chosen || t.month === chosen) && (!account || t.accountId === account);
+		visible(t) && (!chosen || t.month === chosen) && (!account || t.accountId === account);
 	const tickets = all.tickets.filter((t) => keep(t) && (!source || t.source === source));
 	// with a source the summary is counted again over that source's tickets only
 	const summary = source

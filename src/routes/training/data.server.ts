@@ -5,7 +5,8 @@
  */
 import { error } from '@sveltejs/kit';
 import { getStore } from '$lib/server/store';
-import { ALL_ACCOUNTS, type Scope } from '$lib/server/scope';
+import type { Scope } from '$lib/server/scope';
+import { requestScope } from '$lib/server/auth/request';
 import { defaultMonth } from '$lib/server/reports/compliance';
 import {
 	parsePeriod,
@@ -20,7 +21,7 @@ import {
 import type { ExportTable } from '$lib/server/export/table-export';
 
 /** Whose accounts the viewer sees: everyone sees all until sign-in exists. */
-export const viewerScope = (): Scope => ALL_ACCOUNTS;
+export const viewerScope = (): Scope => requestScope();
 
 export async function readPeriod(url: URL): Promise<TrainingPeriod> {
 	const store = await getStore();

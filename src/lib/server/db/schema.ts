@@ -93,13 +93,62 @@ export const arrears = pgTable(
 	(t) => [primaryKey({ columns: [t.accountId, t.fromDate] })]
 );
 
+/** People who sign in. `email` is the sign-in name; roles: admin, csm, account_manager, finance, viewer. */
 export const users = pgTable('users', {
 	id: uuid('id').primaryKey().defaultRandom(),
 	email: text('email').notNull().unique(),
 	name: text('name').notNull(),
 	role: text('role').notNull(),
-	createdAt: instant('created_at').notNull()
+	createdAt: instant('created_at').notNull(),
+	/** argon2id (PHC string); null until a password is set */
+	passwordHash: text('password_hash'),
+	/** a disabled user cannot sign in and their sessions and tokens stop working */
+	disabledAt: instant('disabled_at')
 });
+
+/** Signed-in sessions. The cookie carries a random secret; only its SHA-256 is stored. */
+export const sessions = pgTable('sessions', {
+	idHash: text('id_hash').primaryKey(),
+	userId: uuid('user_id').notNull(),
+	createdAt: instant('created_at').notNull(),
+	expiresAt: instant('expires_at').notNull(),
+	lastSeenAt: instant('last_seen_at').notNull()
+});
+
+/**
+ * API tokens for scripts and the command line's hand-off to the running server: a role, and for
+ * the account-scoped roles the accounts it may read. Only the SHA-256 of the secret is stored.
+ */
+export const apiTokens = pgTable('api_tokens', {
+	id: uuid('id').primaryKey().defaultRandom(),
+	name: text('name').notNull(),
+	tokenHash: text('token_hash').notNull().unique(),
+	role: text('role').notNull(),
+	accountIds: json('account_ids').$type<string[]>(),
+	createdBy: text('created_by').notNull(),
+	createdAt: instant('created_at').notNull(),
+	lastUsedAt: instant('last_used_at'),
+	revokedAt: instant('revoked_at')
+});
+
+/** Who did what: sign-ins, imports, rollbacks, settings, corrections, locks, exports. */
+export const auditLog = pgTable(
+	'audit_log',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		at: instant('occurred_at').notNull(),
+		/** the user's email, `token:<name>`, or `command line` */
+		actor: text('actor').notNull(),
+		role: text('role'),
+		action: text('action').notNull(),
+		/** what it was done to: a route with its parameters, an account, a file name */
+		target: text('target'),
+		outcome: text('outcome').notNull(),
+		detail: json('detail'),
+		ip: text('ip')
+	},
+	(t) => [index('audit_log_occurred_at').on(t.at)]
+);
 
 export const accountAssignments = pgTable(
 	'account_assignments',

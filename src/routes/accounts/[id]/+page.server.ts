@@ -1,7 +1,7 @@
 import { error, fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getStore } from '$lib/server/store';
-import { ALL_ACCOUNTS } from '$lib/server/scope';
+import { requestScope } from '$lib/server/auth/request';
 import { getAccount } from '$lib/server/reports/overview';
 import { saveAccount } from '$lib/server/accounts/accounts';
 
@@ -21,7 +21,7 @@ export type AccountFormValues = Record<
 >;
 
 export const load = (async ({ params }) => {
-	const account = await getAccount(await getStore(), ALL_ACCOUNTS, params.id);
+	const account = await getAccount(await getStore(), requestScope(), params.id);
 	if (!account) error(404, 'No such account');
 	return { account };
 }) satisfies PageServerLoad;

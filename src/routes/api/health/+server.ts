@@ -2,8 +2,11 @@ import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { getStore } from '$lib/server/store';
 
-/** Liveness, and which store this server holds (the command line checks it before handing over). */
-export const GET: RequestHandler = async () => {
+/**
+ * Liveness for anyone; which store this server holds only for a signed-in caller (the command
+ * line checks it, with its hand-off token, before handing over).
+ */
+export const GET: RequestHandler = async ({ locals }) => {
 	const store = await getStore();
-	return json({ ok: true, store: store.file, pid: process.pid });
+	return json(locals.user ? { ok: true, store: store.file, pid: process.pid } : { ok: true });
 };

@@ -1,11 +1,12 @@
 /** What the billing page and its download share: the month from the URL and the scope. */
 import { error } from '@sveltejs/kit';
 import { getStore } from '$lib/server/store';
-import { ALL_ACCOUNTS, type Scope } from '$lib/server/scope';
+import type { Scope } from '$lib/server/scope';
+import { requestScope } from '$lib/server/auth/request';
 import { billingMonth, validMonth, type BillingMonth } from '$lib/server/billing/billing';
 
 /** Whose accounts the viewer sees: everyone sees all until sign-in exists. */
-export const viewerScope = (): Scope => ALL_ACCOUNTS;
+export const viewerScope = (): Scope => requestScope();
 
 export function readMonth(param: string): string {
 	if (!validMonth(param)) error(400, `month: "${param}" is not a month (yyyy-mm)`);

@@ -1,7 +1,7 @@
 import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 import { getStore } from '$lib/server/store';
-import { ALL_ACCOUNTS } from '$lib/server/scope';
+import { requestScope } from '$lib/server/auth/request';
 import {
 	isMonth,
 	portfolio,
@@ -14,7 +14,7 @@ export const load = (async ({ params, url }) => {
 	if (!isMonth(params.month))
 		error(400, `month: "${params.month}" is not a month (yyyy-mm), e.g. 2026-03`);
 	const csm = url.searchParams.get('csm')?.trim() || null;
-	const p = await portfolio(await getStore(), ALL_ACCOUNTS, params.month, csm);
+	const p = await portfolio(await getStore(), requestScope(), params.month, csm);
 	if (csm && !p.csms.includes(csm))
 		error(400, `csm: "${csm}" is not the CSM of any account (${p.csms.join(', ') || 'none'})`);
 	return {

@@ -1,7 +1,7 @@
 import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getStore } from '$lib/server/store';
-import { ALL_ACCOUNTS } from '$lib/server/scope';
+import { requestScope } from '$lib/server/auth/request';
 import { listAccounts } from '$lib/server/reports/overview';
 import { loadPolicies } from '$lib/server/sla/recompute';
 import {
@@ -20,7 +20,7 @@ const PREVIEW_ROWS = 200;
 export const load = (async () => {
 	const store = await getStore();
 	const [accounts, policies, agreements] = await Promise.all([
-		listAccounts(store, ALL_ACCOUNTS),
+		listAccounts(store, requestScope()),
 		loadPolicies(store),
 		store.all(
 			'SELECT account_id, version, effective_from, body, reason, created_by, created_at FROM target_agreements ORDER BY account_id, version'

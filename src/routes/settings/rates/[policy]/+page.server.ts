@@ -1,7 +1,7 @@
 import { error, fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 import { getStore } from '$lib/server/store';
-import { ALL_ACCOUNTS } from '$lib/server/scope';
+import { requestScope } from '$lib/server/auth/request';
 import { defaultMonth } from '$lib/server/reports/compliance';
 import { BillingError } from '$lib/server/billing/billing';
 import { RateCardError, rateCardVersions, saveRateCard } from '$lib/server/billing/rates';
@@ -39,7 +39,7 @@ export const load = (async ({ params }) => {
 		stored: rateFormValues(latest.card),
 		reasons: ALL_REASONS.map((r) => ({ id: r, label: REASON_LABELS[r] ?? r })),
 		defaultEffectiveFrom: firstOfNextMonth(new Date()),
-		defaultMonth: await defaultMonth(store, ALL_ACCOUNTS)
+		defaultMonth: await defaultMonth(store, requestScope())
 	};
 }) satisfies PageServerLoad;
 

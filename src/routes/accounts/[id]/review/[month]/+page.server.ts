@@ -1,7 +1,7 @@
 import { error, fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getStore } from '$lib/server/store';
-import { ALL_ACCOUNTS } from '$lib/server/scope';
+import { requestScope } from '$lib/server/auth/request';
 import {
 	compareReviews,
 	finaliseReview,
@@ -13,7 +13,7 @@ import {
 } from '$lib/server/reports/review';
 
 /** Whose accounts the viewer sees: everyone sees all until sign-in exists. */
-const scope = () => ALL_ACCOUNTS;
+const scope = () => requestScope();
 
 function checkMonth(month: string): void {
 	if (!isMonth(month)) error(400, `month: "${month}" is not a month (yyyy-mm), e.g. 2026-03`);

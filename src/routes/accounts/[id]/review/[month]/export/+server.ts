@@ -1,7 +1,7 @@
 import { error } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { getStore } from '$lib/server/store';
-import { ALL_ACCOUNTS } from '$lib/server/scope';
+import { requestScope } from '$lib/server/auth/request';
 import { exportResponse } from '$lib/server/export/table-export';
 import { getReview, isMonth, reviewData, reviewTables } from '$lib/server/reports/review';
 
@@ -12,7 +12,7 @@ export const GET: RequestHandler = async ({ params }) => {
 	const store = await getStore();
 	const record = await getReview(store, params.id, params.month);
 	const snapshot = record?.snapshot ?? null;
-	const data = snapshot?.data ?? (await reviewData(store, ALL_ACCOUNTS, params.id, params.month));
+	const data = snapshot?.data ?? (await reviewData(store, requestScope(), params.id, params.month));
 	if (!data) error(404, `There is no account "${params.id}".`);
 	const tables = reviewTables(data, snapshot?.agreements ?? record?.agreements ?? '', record);
 	return exportResponse(tables, 'xlsx', `review-${data.account.id}-${data.month}`);
