@@ -91,10 +91,17 @@ function fail(code: number, message: string): never {
 	process.exit(code);
 }
 
-/** Run `work` on the store directly, or through the server that holds it. */
+/** Who the command line acts as in the audit log when it works on the store itself. */
+const CLI_ACTOR = `command line (${os.userInfo().username})`;
+
+/**
+ * Run `work` on the store directly, or through the server that holds it (whose audit log then
+ * records it). Work done directly is recorded here when `audited` names it.
+ */
 async function withStore<T>(
 	direct: (store: Store) => Promise<T>,
-	viaServer: (server: ServerInfo) => Promise<T>
+	viaServer: (server: ServerInfo) => Promise<T>,
+	audited?: { action: string; target?: string }
 ): Promise<T> {
 	const server = await findServer();
 	if (server) {
@@ -115,7 +122,15 @@ async function withStore<T>(
 		throw e;
 	}
 	try {
-		return await direct(store);
+		const out = await direct(store);
+		if (audited)
+			await audit(store, {
+				actor: CLI_ACTOR,
+				action: audited.action,
+				target: audited.target,
+				outcome: 'ok'
+			});
+		return out;
 	} finally {
 		await store.close();
 	}
@@ -209,7 +224,8 @@ async function cmdImport(args: string[]): Promise<void> {
 			bar.done();
 			if (res.status !== 200) serverError(res.status, res.body);
 			return res.body as ImportReport;
-		}
+		},
+		{ action: 'import', target: path.basename(file) }
 	);
 	bar.done();
 	if (values.json) process.stdout.write(JSON.stringify(report) + '\n');
@@ -236,7 +252,8 @@ async function cmdAccounts(args: string[]): Promise<void> {
 			);
 			if (res.status !== 200) serverError(res.status, res.body);
 			return res.body as AccountsImportReport;
-		}
+		},
+		{ action: 'accounts import', target: path.basename(file) }
 	);
 	if (values.json) {
 		process.stdout.write(JSON.stringify(report) + '\n');
@@ -297,7 +314,8 @@ async function cmdRollback(args: string[]): Promise<void> {
 			const res = await postJson(server, `/api/imports/${id}/rollback`);
 			if (res.status !== 200) serverError(res.status, res.body);
 			return res.body as RollbackResult;
-		}
+		},
+		{ action: 'rollback', target: `import ${id}` }
 	);
 	if (values.json) process.stdout.write(JSON.stringify(result) + '\n');
 	else
@@ -314,7 +332,8 @@ async function cmdSample(args: string[]): Promise<void> {
 			const res = await postJson(server, '/api/sample', 'DELETE');
 			if (res.status !== 200) serverError(res.status, res.body);
 			return res.body as Awaited<ReturnType<typeof removeSample>>;
-		}
+		},
+		{ action: 'sample remove' }
 	);
 	process.stdout.write(
 		`Sample removed: ${r.accounts} accounts, ${r.tickets} tickets, ${r.imports} imports.\n`
@@ -385,7 +404,8 @@ async function cmdRecompute(): Promise<void> {
 			const res = await postJson(server, '/api/verdicts');
 			if (res.status !== 200) serverError(res.status, res.body);
 			return res.body as Awaited<ReturnType<typeof recomputeSla>>;
-		}
+		},
+		{ action: 'recompute' }
 	);
 	process.stdout.write(
 		`Verdicts recomputed: ${r.tickets} tickets, ${r.rows} verdicts, ${Math.round(r.ms)} ms.\n`
@@ -435,7 +455,8 @@ async function cmdCorrect(args: string[]): Promise<void> {
 			const body = await res.json();
 			if (!res.ok) serverError(res.status, body);
 			return body as Correction;
-		}
+		},
+		{ action: 'correct', target: `${source}/${id} ${input.field}=${input.value}` }
 	);
 	process.stdout.write(
 		`Corrected ${source}/${id}: ${c.field} = ${c.value} (${c.reason}, by ${c.by}).\n`
@@ -537,6 +558,13 @@ async function cmdPolicy(args: string[]): Promise<void> {
 				if (!Object.keys(preview.summary).length) process.stdout.write('  none\n');
 				if (values.save) {
 					const saved = await savePolicyVersion(store, { id, body, effectiveFrom: values.from! });
+					await audit(store, {
+						actor: CLI_ACTOR,
+						action: 'policy set',
+						target: `${id} ${pathArg} from ${values.from}`,
+						outcome: 'ok',
+						detail: { value: value as never, version: saved.version }
+					});
 					process.stdout.write(
 						`Saved as version ${saved.version}; ${saved.recomputed} tickets recomputed.\n`
 					);
@@ -594,7 +622,7 @@ async function adminWork<T>(
 				const out = await direct(store);
 				if (method !== 'GET')
 					await audit(store, {
-						actor: `command line (${os.userInfo().username})`,
+						actor: CLI_ACTOR,
 						action: `${method} ${route}`,
 						target: route,
 						outcome: 'ok',
@@ -739,7 +767,7 @@ async function cmdToken(args: string[]): Promise<void> {
 			name,
 			role: values.role,
 			accounts: values.accounts?.split(',') ?? [],
-			createdBy: `command line (${os.userInfo().username})`
+			createdBy: CLI_ACTOR
 		};
 		const made = await adminWork(
 			(store) => createToken(store, input),

@@ -36,6 +36,21 @@ export interface RunningServer {
 	signIn: (email: string, password: string) => Promise<string>;
 }
 
+/**
+ * fetch, tried once more when the server had closed the kept-alive connection it reused: a test
+ * that blocks its event loop (spawnSync of a command) cannot notice the server closing an idle
+ * connection, and a POST is never retried on its own.
+ */
+export async function fetchOnce(url: string | URL, init?: RequestInit): Promise<Response> {
+	try {
+		return await fetch(url, init);
+	} catch (e) {
+		const code = ((e as Error).cause as { code?: string } | undefined)?.code;
+		if (code !== 'UND_ERR_SOCKET' && code !== 'ECONNRESET') throw e;
+		return fetch(url, init);
+	}
+}
+
 /** A password for a test user: random, never one written in the code. */
 export function testPassword(): string {
 	return randomBytes(18).toString('base64url');
@@ -114,14 +129,14 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
 		.token;
 	const addUser = async (email: string, role: string, accounts: string[] = []) => {
 		const password = testPassword();
-		const res = await fetch(`${base}/api/users`, {
+		const res = await fetchOnce(`${base}/api/users`, {
 			method: 'POST',
 			headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
 			body: JSON.stringify({ email, role, password })
 		});
 		if (!res.ok) throw new Error(`Could not add ${email}: ${res.status} ${await res.text()}`);
 		if (accounts.length) {
-			const a = await fetch(`${base}/api/users/${encodeURIComponent(email)}`, {
+			const a = await fetchOnce(`${base}/api/users/${encodeURIComponent(email)}`, {
 				method: 'PATCH',
 				headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
 				body: JSON.stringify({ accounts })
@@ -131,7 +146,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
 		return { email, password };
 	};
 	const signIn = async (email: string, password: string) => {
-		const res = await fetch(`${base}/login`, {
+		const res = await fetchOnce(`${base}/login`, {
 			method: 'POST',
 			redirect: 'manual',
 			headers: {
@@ -162,7 +177,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
 			const headers = new Headers(init.headers);
 			headers.set('cookie', cookie);
 			if (init.method && init.method !== 'GET') headers.set('origin', base);
-			return fetch(new URL(url, base), { ...init, headers });
+			return fetchOnce(new URL(url, base), { ...init, headers });
 		},
 		stop: async () => {
 			if (server.exitCode === null) {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, tempDir } from '../helpers/fresh-store.ts';
 import { ROOT, startServer, waitFor, type RunningServer } from '../helpers/server.ts';
+import { Store } from '../../src/lib/server/db/index.ts';
 
 function peil(args: string[], env: Record<string, string>) {
 	const r = spawnSync(process.execPath, ['bin/peil.js', ...args], {
@@ -38,6 +39,64 @@ describe('the command line on its own', () => {
 		const rb = peil(['rollback', '1'], env);
 		expect(rb.code).toBe(0);
 		expect(rb.stdout).toMatch(/Import 1 rolled back: 3 tickets removed/);
+		fs.rmSync(dir, { recursive: true, force: true });
+	});
+
+	it('adds users and tokens, prints a generated password once, and records its work in the audit log', async () => {
+		const dir = tempDir();
+		const env = { PEIL_DB: path.join(dir, 'peil.duckdb') };
+		const add = peil(
+			['user', 'add', 'Eva@Example.nl', '--role', 'csm', '--name', 'Eva Janssen'],
+			env
+		);
+		expect(add.stderr).toBe('');
+		expect(add.code).toBe(0);
+		const password = /Password \(shown only now\): (\S+)/.exec(add.stdout)?.[1];
+		expect(password).toMatch(/^[A-Za-z0-9]{20}$/);
+		const bad = peil(['user', 'add', 'x@example.nl', '--role', 'owner'], env);
+		expect(bad.code).toBe(2);
+		expect(bad.stderr).toMatch(
+			/"owner" is not a role \(one of admin, csm, account_manager, finance, viewer\)/
+		);
+		const chosen = spawnSync(
+			process.execPath,
+			['bin/peil.js', 'user', 'add', 'finance@example.nl', '--role', 'finance', '--password-stdin'],
+			{ cwd: ROOT, env: { ...process.env, ...env }, input: 'short\n', encoding: 'utf8' }
+		);
+		expect(chosen.status).toBe(2);
+		expect(chosen.stderr).toMatch(/at least 12 characters/);
+		const list = JSON.parse(peil(['user', 'list', '--json'], env).stdout) as {
+			email: string;
+			role: string;
+			hasPassword: boolean;
+		}[];
+		expect(list).toEqual([
+			expect.objectContaining({ email: 'eva@example.nl', role: 'csm', hasPassword: true })
+		]);
+		const token = peil(['token', 'add', 'nightly-import', '--role', 'admin'], env);
+		expect(token.code).toBe(0);
+		expect(token.stdout).toMatch(/\npeil_[A-Za-z0-9_-]{40,}\n/);
+		expect(peil(['token', 'revoke', 'nightly-import'], env).stdout).toMatch(/revoked/);
+		peil(['import', zendesk, '--source', 'zendesk'], env);
+		// the audit log, read from the store itself: the hash never the password
+		const store = await Store.open(env.PEIL_DB);
+		try {
+			const rows = await store.all(
+				'SELECT actor, action, target, detail::VARCHAR AS detail FROM audit_log ORDER BY occurred_at'
+			);
+			expect(rows.map((r) => r.action)).toEqual([
+				'POST /api/users',
+				'POST /api/tokens',
+				'DELETE /api/tokens/nightly-import',
+				'import'
+			]);
+			expect(String(rows[0].actor)).toMatch(/^command line \(/);
+			expect(JSON.stringify(rows)).not.toContain(password);
+			const stored = await store.one('SELECT password_hash FROM users');
+			expect(String(stored?.password_hash)).toMatch(/^\$argon2id\$/);
+		} finally {
+			await store.close();
+		}
 		fs.rmSync(dir, { recursive: true, force: true });
 	});
 
@@ -88,7 +147,7 @@ describe('with the server running', () => {
 		await server?.stop();
 	});
 
-	it('hands command-line work to the server that holds the store', () => {
+	it('hands command-line work to the server that holds the store', async () => {
 		const env = { PEIL_DB: server.db };
 		const r = peil(['import', zendesk, '--source', 'zendesk', '--json'], env);
 		expect(r.code).toBe(0);
@@ -107,6 +166,17 @@ describe('with the server running', () => {
 		const again = peil(['rollback', String(list[0].id), '--json'], env);
 		expect(again.code).toBe(0);
 		expect(JSON.parse(again.stdout).tickets.deleted).toBe(3);
+		// users are added through the server too, with the hand-off token it wrote for this start
+		const add = peil(['user', 'add', 'ops@example.nl', '--role', 'viewer'], env);
+		expect(add.code).toBe(0);
+		expect(add.stderr).toMatch(/holds the store: sending the work there/);
+		const password = /Password \(shown only now\): (\S+)/.exec(add.stdout)![1];
+		expect(await server.signIn('ops@example.nl', password)).toMatch(/^peil_session=/);
+		// the server's file with that token is readable by its own system user only
+		expect(fs.statSync(`${server.db}.server.json`).mode & 0o077).toBe(0);
+		// without it, a command gets a clear refusal
+		const refused = peil(['imports', '--json'], { ...env, PEIL_TOKEN: 'peil_not-a-token' });
+		expect(refused.code).not.toBe(0);
 	});
 
 	it('imports a raw body posted to /api/imports and answers with the report', async () => {
