@@ -202,7 +202,7 @@ export function checkProfile(p: unknown): string[] {
 	for (const [field, spec] of Object.entries(o.fields)) {
 		if (isHelpdeskSlaField(field)) {
 			// the helpdesk's own SLA figures: kept as its claim, any name of this form
-		} else if (!(field in known)) {
+		} else if (!Object.hasOwn(known, field) || !/^[a-z][a-z0-9_]*$/.test(field)) {
 			problems.push(`"${field}" is not a Peil field; known: ${Object.keys(known).join(', ')}`);
 			continue;
 		}

@@ -9,7 +9,7 @@
  * period's tickets for every split but the months. Months and days are the creation date in each
  * account's own zone (ticket_sla.created_local_date).
  */
-import { literal, type Param, type Queryable, type Row, type Store } from '../db/index.ts';
+import { type Param, type Queryable, type Row, type Store } from '../db/index.ts';
 import { scopeFilter, type Scope } from '../scope.ts';
 import { businessSecondsBetween } from '../../domain/calendar.ts';
 import { loadCalendars } from '../sla/recompute.ts';
@@ -913,6 +913,7 @@ export async function* listChunks(
 ): AsyncGenerator<{ columns: unknown[][]; rows: number }> {
 	const dicts = await listDictionaries(store, scope);
 	const lq = listQuery(f, scope);
+	const params = [...lq.params];
 	const select: string[] = [];
 	const decode: ((cols: unknown[][], n: number) => unknown[])[] = [];
 	for (const c of LIST_COLUMNS) {
@@ -925,7 +926,8 @@ export async function* listChunks(
 			const i = select.push(sql) - 1;
 			decode.push((cols) => cols[i]);
 		} else {
-			const values = `[${dict.map(literal).join(', ')}]::VARCHAR[]`;
+			// the dictionary is a bound parameter: stored text never becomes SQL text
+			const values = `$${params.push(JSON.stringify(dict))}::JSON::VARCHAR[]`;
 			const pos = `list_position(${values}, ${sql})`;
 			const i = select.push(`CAST(${pos} AS INTEGER)`) - 1;
 			select.push(`CASE WHEN ${pos} IS NULL THEN ${sql} END`);
@@ -942,7 +944,7 @@ export async function* listChunks(
 		}
 	}
 	const sql = `SELECT ${select.join(', ')} FROM ${lq.from} WHERE ${lq.where} ORDER BY ${lq.order}`;
-	for await (const chunk of store.chunks(sql, lq.params))
+	for await (const chunk of store.chunks(sql, params))
 		yield { columns: decode.map((d) => d(chunk.columns, chunk.rows)), rows: chunk.rows };
 }
 
@@ -961,8 +963,8 @@ export async function listPage(
 		q.one(`SELECT count(*) AS n FROM ${fromFor(f)} WHERE ${lq.where}`, lq.params),
 		q.all(
 			`SELECT ${listSelect('iso')} FROM ${lq.from} WHERE ${lq.where} ORDER BY ${lq.order}
-			 LIMIT ${PAGE_SIZE} OFFSET ${(Math.max(1, page) - 1) * PAGE_SIZE}`,
-			lq.params
+			 LIMIT ${PAGE_SIZE} OFFSET $${lq.params.length + 1}::BIGINT`,
+			[...lq.params, (Math.max(1, Math.floor(page)) - 1) * PAGE_SIZE]
 		)
 	]);
 	const total = num(countRow?.n);

@@ -6,7 +6,7 @@
  * into the query as a constant list; a zone not in the list falls back to ICU.
  */
 import { offsetAt, parseZone, transitions } from '../../domain/wall-clock.ts';
-import type { Queryable } from '../db/index.ts';
+import { literal, type Queryable } from '../db/index.ts';
 
 // the range the wall-clock module scans by default (its cache is shared with the imports');
 // an instant outside it takes the nearest year's rule
@@ -145,7 +145,7 @@ export function localDateSql(
 			.slice(lo - FIRST, hi - FIRST + 1)
 			.join(', ')}]`;
 	const offsets = known.length
-		? `CASE ${zone} ${known.map((z) => `WHEN '${z}' THEN CASE WHEN ${year} BETWEEN ${lo} AND ${hi} THEN list_extract(${list(z)}, ${year} - ${lo - 1}) END`).join(' ')} END`
+		? `CASE ${zone} ${known.map((z) => `WHEN ${literal(z)} THEN CASE WHEN ${year} BETWEEN ${lo} AND ${hi} THEN list_extract(${list(z)}, ${year} - ${lo - 1}) END`).join(' ')} END`
 		: 'NULL';
 	const e = `epoch(${instant})`;
 	return {

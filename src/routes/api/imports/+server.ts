@@ -17,6 +17,13 @@ export const GET: RequestHandler = async () => json(await listImports(await getS
 export const POST: RequestHandler = async ({ request, url }) => {
 	const source = url.searchParams.get('source');
 	if (!source) error(400, 'Say which helpdesk the file comes from: ?source=zendesk');
+	// a mapping file on the server's disk is the command line's to name, never a web request's
+	const profile = url.searchParams.get('profile');
+	if (profile && /[\\/]|\.json$/i.test(profile))
+		return json(
+			{ error: `profile: "${profile}" is a file path; name a built-in or saved profile` },
+			{ status: 400 }
+		);
 	let upload: { file: string; size: number };
 	try {
 		upload = await receiveUpload(request);

@@ -132,13 +132,13 @@ describe('JSON, NDJSON and Parquet', () => {
 		).toBe(2);
 	});
 
-	it('reads Parquet: instants with a zone as UTC, the rest as text', async () => {
+	it('reads Parquet: instants with a zone as UTC, the rest as text; column names never become SQL', async () => {
 		const file = path.join(dir, 'tickets.parquet');
 		const inst = await DuckDBInstance.create(':memory:');
 		const c = await inst.connect();
 		await c.run("SET TimeZone='UTC'");
 		await c.run(
-			`COPY (SELECT * FROM (VALUES (11, 'Gemeente Zuidvelde', 'Urgent', TIMESTAMPTZ '2024-10-27 00:30:00+00', 'Login'), (12, 'Gemeente Zuidvelde', 'normal', TIMESTAMPTZ '2024-10-28 09:00:00+00', 'Mail')) t(id, "organization.name", "priority.name", created_at, title)) TO '${file}' (FORMAT parquet)`
+			`COPY (SELECT * FROM (VALUES (11, 'Gemeente Zuidvelde', 'Urgent', TIMESTAMPTZ '2024-10-27 00:30:00+00', 'Login', 1), (12, 'Gemeente Zuidvelde', 'normal', TIMESTAMPTZ '2024-10-28 09:00:00+00', 'Mail', 2)) t(id, "organization.name", "priority.name", created_at, title, "x"", y'); DROP TABLE tickets; --")) TO '${file}' (FORMAT parquet)`
 		);
 		c.closeSync();
 		inst.closeSync();
