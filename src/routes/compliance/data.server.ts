@@ -7,7 +7,7 @@ import { getStore } from '$lib/server/store';
 import type { Scope } from '$lib/server/scope';
 import { requestScope } from '$lib/server/auth/request';
 import {
-	complianceView,
+	sharedComplianceView,
 	defaultMonth,
 	filterOptions,
 	FilterError,
@@ -53,7 +53,7 @@ export async function loadCompliance(url: URL) {
 	const store = await getStore();
 	const filters = await readFilters(url);
 	const [view, options] = await Promise.all([
-		complianceView(store, viewerScope(), filters),
+		sharedComplianceView(store, viewerScope(), filters),
 		filterOptions(store, viewerScope())
 	]);
 	return { view, options };

@@ -11,6 +11,7 @@ import { attainment } from './attainment.ts';
 import { ALL_ACCOUNTS } from '../scope.ts';
 import {
 	complianceView,
+	sharedComplianceView,
 	defaultMonth,
 	filterOptions,
 	filterParams,
@@ -324,6 +325,21 @@ describe('compliance view', () => {
 		]);
 		await store.run(`DELETE FROM ticket_sla WHERE external_id = 'late'`);
 		await store.run(`DELETE FROM tickets WHERE external_id = 'late'`);
+	});
+
+	it('a view is shared by requests for the same scope and filters until the data changes', async () => {
+		const f = parseFilters(new URLSearchParams('from=2026-03'), '2026-03');
+		const a = await sharedComplianceView(store, ALL_ACCOUNTS, f);
+		expect(await sharedComplianceView(store, ALL_ACCOUNTS, f)).toBe(a);
+		expect(a).toEqual(await complianceView(store, ALL_ACCOUNTS, f));
+		// another scope is another view
+		const one = await sharedComplianceView(store, { kind: 'accounts', ids: ['globex'] }, f);
+		expect(one).not.toBe(a);
+		expect(one.overall.met + one.overall.missed).toBeLessThan(a.overall.met + a.overall.missed);
+		await store.run(`INSERT OR REPLACE INTO meta VALUES ('verdicts_written', 'test 3')`);
+		const b = await sharedComplianceView(store, ALL_ACCOUNTS, f);
+		expect(b).not.toBe(a);
+		expect(b).toEqual(a);
 	});
 });
 

@@ -452,24 +452,58 @@ async function readDataVersion(q: Queryable): Promise<string> {
 	return JSON.stringify(r ?? {});
 }
 
-const keptReads = new WeakMap<object, Map<string, { version: string; value: Promise<unknown> }>>();
+const keptReads = new WeakMap<
+	object,
+	Map<string, { version: string; value: Promise<unknown>; until: number }>
+>();
+/** Reads kept per store at most; the oldest go first. */
+const KEPT_MAX = 300;
 
 /**
- * A read kept per store and name until the data version changes: every request until then shares
- * it (one cheap query tells the version). A failed read is not kept.
+ * A read kept per store and name until the data version changes (and, with `ttlMs`, no longer
+ * than that: for reads that also depend on the clock): every request until then shares it (one
+ * cheap query tells the version). A failed read is not kept.
  */
-async function kept<T>(q: Queryable, name: string, read: () => Promise<T>): Promise<T> {
+async function kept<T>(
+	q: Queryable,
+	name: string,
+	read: () => Promise<T>,
+	ttlMs = Infinity
+): Promise<T> {
 	const version = await dataVersion(q);
 	let perStore = keptReads.get(q);
 	if (!perStore) keptReads.set(q, (perStore = new Map()));
 	const hit = perStore.get(name);
-	if (hit && hit.version === version) return hit.value as Promise<T>;
+	if (hit && hit.version === version && hit.until > Date.now()) return hit.value as Promise<T>;
 	const value = read();
-	perStore.set(name, { version, value });
+	perStore.delete(name);
+	perStore.set(name, { version, value, until: Date.now() + ttlMs });
+	if (perStore.size > KEPT_MAX) perStore.delete(perStore.keys().next().value!);
 	value.catch(() => {
 		if (perStore.get(name)?.value === value) perStore.delete(name);
 	});
 	return value;
+}
+
+/** How long a view is shared between requests: its at-risk list depends on the clock. */
+export const VIEW_KEPT_MS = 30_000;
+
+/**
+ * The compliance view, shared by every request for the same scope and filters until the data
+ * changes or VIEW_KEPT_MS pass: fifty people on the overview cost one computation, not fifty.
+ * The view is read-only to its callers.
+ */
+export function sharedComplianceView(
+	q: Queryable,
+	scope: Scope,
+	f: ComplianceFilters
+): Promise<ComplianceView> {
+	return kept(
+		q,
+		`view ${JSON.stringify(scope)} ${JSON.stringify(f)}`,
+		() => complianceView(q, scope, f),
+		VIEW_KEPT_MS
+	);
 }
 
 interface ViewContext {
