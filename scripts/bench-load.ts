@@ -1,7 +1,7 @@
 /**
  * Load benchmark: `npm run bench:load`.
  *
- * Starts the BUILT server (build/, made by `npm run build` when missing) on loopback with a fresh
+ * Builds the server (`vite build`) and starts it on loopback with a fresh
  * store holding the sample (--tickets, 100,000 by default), signs in 50 people (--clients), and
  * drives the compliance overview with autocannon, bounded in time, in two phases of --duration
  * seconds (30): first alone (the baseline), then while an import of a further --import tickets
@@ -36,10 +36,9 @@ const duration = Number(values.duration);
 const ROOT = path.resolve(import.meta.dirname, '..');
 const log = (m: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${m}\n`);
 
-if (!fs.existsSync(path.join(ROOT, 'build/index.js'))) {
-	log('building the server …');
-	execFileSync('npx', ['vite', 'build'], { cwd: ROOT, stdio: 'inherit' });
-}
+// the server measured is the code as it is now
+log('building the server …');
+execFileSync('npx', ['vite', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'peil-bench-load-'));
 const db = path.join(work, 'peil.duckdb');
