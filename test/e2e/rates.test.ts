@@ -107,7 +107,7 @@ describe('rate cards on /settings', () => {
 		await screenshot(page, 'rates');
 
 		// the billing page still shows the old amount
-		const billing = await browser!.newPage({ baseURL: server!.base });
+		const billing = await openPage(browser!, server!);
 		await billing.goto(`/billing/${month}`, { waitUntil: 'networkidle' });
 		expect(await billedFor(billing, accountId)).toBe(was);
 
