@@ -40,6 +40,8 @@ export const accounts = pgTable('accounts', {
 	accountManager: text('account_manager'),
 	timeZone: text('time_zone').notNull().default('Europe/Amsterdam'),
 	defaultLanguage: text('default_language'),
+	/** the account's number in finance's ledger, written on its invoice lines (null: not known yet) */
+	debtorNumber: text('debtor_number'),
 	/** 'active' once a person (or an accounts file) described it; 'unassigned' when an export named it first */
 	status: text('status').notNull().default('active'),
 	isSample: boolean('is_sample').notNull().default(false),
