@@ -6,11 +6,14 @@ import {
 	BillingError,
 	correctEntry,
 	drillLines,
+	editMaterial,
+	removeMaterial,
 	lockMonth,
 	nextMonth,
 	parseEuros,
 	REASON_LABELS,
-	SETTABLE_REASONS
+	SETTABLE_REASONS,
+	type MaterialInput
 } from '$lib/server/billing/billing';
 import { loadMonth, readMonth } from './data.server';
 
@@ -30,6 +33,7 @@ export const load = (async ({ params, url }) => {
 		previous: nextMonth(m.month, -1),
 		next: nextMonth(m.month, 1),
 		locked: m.locked,
+		lockedAccounts: m.lockedAccounts,
 		accounts: m.accounts,
 		totals: m.totals,
 		notes: m.notes,
@@ -54,6 +58,39 @@ export const load = (async ({ params, url }) => {
 }) satisfies PageServerLoad;
 
 const text = (form: FormData, k: string) => String(form.get(k) ?? '').trim();
+
+/** A material form's fields as typed (shown again when the form is refused). */
+function materialValues(f: FormData) {
+	return {
+		ticket: text(f, 'ticket'),
+		description: text(f, 'description'),
+		quantity: text(f, 'quantity'),
+		unitPrice: text(f, 'unitPrice'),
+		reason: text(f, 'reason') || 'R22',
+		order: text(f, 'order'),
+		by: text(f, 'by')
+	};
+}
+
+/** A material form's fields read: the amount and quantity as numbers, the ticket split. */
+function materialInput(v: ReturnType<typeof materialValues>): MaterialInput {
+	const cents = parseEuros(v.unitPrice);
+	if (cents === null)
+		throw new BillingError('unitPrice', `"${v.unitPrice}" is not an amount such as 12,50`);
+	const quantity = Number(v.quantity.replace(',', '.'));
+	if (!v.quantity || !Number.isFinite(quantity))
+		throw new BillingError('quantity', `"${v.quantity}" is not a number`);
+	const [source, ...rest] = v.ticket.split('/');
+	return {
+		source: rest.length ? source : null,
+		ticketId: rest.length ? rest.join('/') : null,
+		description: v.description,
+		quantity,
+		unitPriceCents: cents,
+		reason: v.reason,
+		orderReference: v.order
+	};
+}
 
 async function attempt(run: () => Promise<void>, values: Record<string, string>, done: string) {
 	try {
@@ -102,54 +139,61 @@ export const actions = {
 	material: async ({ request, params }) => {
 		const f = await request.formData();
 		const month = readMonth(params.month);
-		const values = {
-			key: 'material',
-			accountId: text(f, 'accountId'),
-			ticket: text(f, 'ticket'),
-			description: text(f, 'description'),
-			quantity: text(f, 'quantity'),
-			unitPrice: text(f, 'unitPrice'),
-			reason: text(f, 'reason') || 'R22',
-			order: text(f, 'order'),
-			by: text(f, 'by')
-		};
-		const [source, ...rest] = values.ticket.split('/');
+		const values = { key: 'material', accountId: text(f, 'accountId'), ...materialValues(f) };
 		return attempt(
-			async () => {
-				const cents = parseEuros(values.unitPrice);
-				if (cents === null)
-					throw new BillingError(
-						'unitPrice',
-						`"${values.unitPrice}" is not an amount such as 12,50`
-					);
-				const quantity = Number(values.quantity.replace(',', '.'));
-				if (!values.quantity || !Number.isFinite(quantity))
-					throw new BillingError('quantity', `"${values.quantity}" is not a number`);
-				await addMaterial(await getStore(), {
+			async () =>
+				addMaterial(await getStore(), {
 					accountId: values.accountId,
 					month,
-					source: rest.length ? source : null,
-					ticketId: rest.length ? rest.join('/') : null,
-					description: values.description,
-					quantity,
-					unitPriceCents: cents,
-					reason: values.reason,
-					orderReference: values.order,
+					...materialInput(values),
 					by: values.by
-				});
-			},
+				}),
 			values,
 			`Material line "${values.description}" added.`
 		);
 	},
+	editMaterial: async ({ request }) => {
+		const f = await request.formData();
+		const id = text(f, 'id');
+		const values = { key: `material:${id}`, id, why: text(f, 'why'), ...materialValues(f) };
+		return attempt(
+			async () => editMaterial(await getStore(), id, materialInput(values), values.why, values.by),
+			values,
+			`Material line "${values.description}" changed.`
+		);
+	},
+	removeMaterial: async ({ request }) => {
+		const f = await request.formData();
+		const id = text(f, 'id');
+		const values = {
+			key: `remove:${id}`,
+			id,
+			description: text(f, 'description'),
+			why: text(f, 'why'),
+			by: text(f, 'by')
+		};
+		return attempt(
+			async () => removeMaterial(await getStore(), id, values.why, values.by),
+			values,
+			`Material line "${values.description}" removed.`
+		);
+	},
 	lock: async ({ request, params }) => {
 		const f = await request.formData();
-		const values = { key: 'lock', by: text(f, 'by'), note: text(f, 'note') };
+		const values = {
+			key: 'lock',
+			by: text(f, 'by'),
+			note: text(f, 'note'),
+			accountId: text(f, 'accountId')
+		};
 		const month = readMonth(params.month);
 		return attempt(
-			async () => lockMonth(await getStore(), month, values.by, values.note),
+			async () =>
+				lockMonth(await getStore(), month, values.by, values.note, values.accountId || null),
 			values,
-			`${month} is locked.`
+			values.accountId
+				? `${month} is locked for ${values.accountId}.`
+				: `${month} is locked for every account.`
 		);
 	}
 } satisfies Actions;
