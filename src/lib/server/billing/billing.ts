@@ -951,7 +951,7 @@ async function readBillingMonth(
 			`${adjustments.length} adjustment lines carry differences into this month from locked ${[...new Set(adjustments.map((l) => l.originPeriod))].sort().join(', ')}.`
 		);
 	const noDebtor = [...new Set(invoiceLines.map((l) => l.accountId))].filter(
-		(id) => !invoiceLines.find((l) => l.accountId === id)?.debtorNumber
+		(id) => !acc.get(id)?.debtorNumber
 	);
 	if (noDebtor.length)
 		notes.push(
