@@ -187,13 +187,17 @@ export const actions = {
 			accountId: text(f, 'accountId')
 		};
 		const month = readMonth(params.month);
+		const store = await getStore();
+		const name = values.accountId
+			? String(
+					(await store.one(`SELECT name FROM accounts WHERE id = $1`, [values.accountId]))?.name ??
+						values.accountId
+				)
+			: null;
 		return attempt(
-			async () =>
-				lockMonth(await getStore(), month, values.by, values.note, values.accountId || null),
+			async () => lockMonth(store, month, values.by, values.note, values.accountId || null),
 			values,
-			values.accountId
-				? `${month} is locked for ${values.accountId}.`
-				: `${month} is locked for every account.`
+			name ? `${month} is locked for ${name}.` : `${month} is locked for every account.`
 		);
 	}
 } satisfies Actions;
