@@ -97,15 +97,54 @@ async function backDatedSetup(brons: number, zilver: number, reason: string) {
 
 describe('the month kept between requests', () => {
 	it('equals the month computed afresh after every kind of change, and shows each change', async () => {
+		// a P1 incident worked 17:00–18:00 in Amsterdam for a Brons account: two lines (R23)
+		await store.run(
+			`INSERT INTO accounts (id, name, policy_id, time_zone, status, created_at, updated_at)
+			 VALUES ('night', 'Nacht B.V.', 'model-b', 'Europe/Amsterdam', 'active', now(), now())`
+		);
+		await store.run(`INSERT INTO tier_history VALUES ('night', '2024-01-01', 'Brons')`);
+		await store.run(
+			`INSERT INTO tickets (source, external_id, account_id, type, final_priority, subject, created_at, row_hash, import_id, first_import_id)
+			 VALUES ('t', 'n-p1', 'night', 'incident', 'P1', 'down', '2026-03-03T15:00:00Z', '', 1, 1)`
+		);
+		await store.run(
+			`INSERT INTO time_entries (source, external_id, ticket_id, started_at, minutes, work_type, billable, on_site, order_reference, agent, row_hash, import_id, first_import_id)
+			 VALUES ('t', 'e-n-p1', 'n-p1', '2026-03-03T16:00:00Z', 60, 'on_call', true, false, NULL, 'Agent', '', 1, 1)`
+		);
 		let before = await billingMonth(store, ALL_ACCOUNTS, '2026-03');
-		// brons 8250; zg 5250; alpha 0 (included)
-		expect([net(before, 'brons'), net(before, 'zg'), net(before, 'alpha')]).toEqual([
-			8250, 5250, 0
+		// brons 8250; zg 5250; alpha 0 (included); night: the 30 min after 17:30, × 1.5:
+		// 30 × 95,00 / 60 × 1.5 = 7125 (the 30 min before it free)
+		expect([
+			net(before, 'brons'),
+			net(before, 'zg'),
+			net(before, 'alpha'),
+			net(before, 'night')
+		]).toEqual([8250, 5250, 0, 7125]);
+		expect(before.lines.filter((l) => l.entryId === 'e-n-p1').map((l) => l.part)).toEqual([
+			'outside',
+			'inside'
 		]);
 		// the same request again is the kept result itself
 		expect(await billingMonth(store, ALL_ACCOUNTS, '2026-03')).toBe(before);
 
+		const reason = (entryId: string, value: string) =>
+			correctEntry(store, {
+				source: 't',
+				entryId,
+				field: 'reason',
+				value,
+				why: 'agreed',
+				by: 'Finance'
+			});
 		const changes: [string, () => Promise<unknown>, (m: BillingMonth) => void][] = [
+			[
+				'an entry of two lines set free by a person: one line',
+				() => reason('e-n-p1', 'free'),
+				(m) => {
+					expect(net(m, 'night')).toBe(0);
+					expect(m.lines.filter((l) => l.entryId === 'e-n-p1').map((l) => l.part)).toEqual(['all']);
+				}
+			],
 			[
 				'a reason set by a person',
 				() =>
@@ -195,6 +234,25 @@ describe('the month kept between requests', () => {
 					),
 				// Zilver: setup 45 × 105,00 / 60 = 7875; the question 30 × 90,00 / 60 = 4500
 				(m) => expect(net(m, 'brons')).toBe(7875 + 4500)
+			],
+			[
+				'the same entry corrected again, and another with it',
+				async () => {
+					await reason('e-n-p1', 'R23');
+					await correctEntry(store, {
+						source: 't',
+						entryId: 'e-b-mar',
+						field: 'order_reference',
+						value: 'PO-11',
+						why: '',
+						by: 'Finance'
+					});
+				},
+				(m) => {
+					// set by a person: the whole hour, 60 × 95,00 / 60 = 9500, no multiplier
+					expect(net(m, 'night')).toBe(9500);
+					expect(m.lines.find((l) => l.entryId === 'e-b-mar')?.orderReference).toBe('PO-11');
+				}
 			]
 		];
 		for (const [what, change, check] of changes) {
@@ -204,7 +262,7 @@ describe('the month kept between requests', () => {
 			check(kept);
 			expect(kept, what).toEqual(await fresh('2026-03'));
 			// one account's summary from the kept month equals it computed for that account alone
-			for (const id of ['brons', 'zg', 'alpha']) {
+			for (const id of ['brons', 'zg', 'alpha', 'night']) {
 				const one = await accountChargeable(store, ALL_ACCOUNTS, id, '2026-03');
 				const alone = await fresh('2026-03', { kind: 'accounts', ids: [id] });
 				expect(one?.netCents, `${what}: ${id}`).toBe(net(alone, id));

@@ -325,45 +325,61 @@ export interface MonthLines {
 /* ------------------------------------------------------------------ kept until the data changes */
 
 /**
- * What the month's billing is computed from, as one value that changes whenever it does: the
- * imports (a new one, an undo), the accounts (a change bumps updated_at), and the row counts of
- * every other table billing reads — each of them only ever added to (corrections, materials and
- * their changes, locks, rate card and training versions and records) or, for tickets, time
- * entries and tiers, written by imports and accounts files. One UNION ALL of cheap aggregates
- * (a few milliseconds), far cheaper than classifying a month.
+ * What the month's billing is computed from, as values that change whenever it does: the imports
+ * (a new one, an undo), the accounts (a change bumps updated_at), and the row counts of every
+ * other table billing reads — each of them only ever added to (corrections, materials and their
+ * changes, locks, rate card and training versions and records) or, for tickets, time entries and
+ * tiers, written by imports and accounts files. One UNION ALL of cheap aggregates (a few
+ * milliseconds), far cheaper than classifying a month. In three layers: what the classified lines
+ * depend on; the time-entry corrections (a few entries reclassified, not the month); the
+ * materials and locks, which leave the lines as they are.
  */
-const VERSION_PARTS: [string, string][] = [
-	['imports', 'max(id)'],
-	['imports', "count(*) FILTER (status = 'rolled_back')"],
-	['accounts', 'max(updated_at)'],
-	...[
-		'accounts',
-		'tickets',
-		'time_entries',
-		'tier_history',
-		'ticket_corrections',
-		'time_entry_corrections',
-		'billing_materials',
-		'billing_material_changes',
-		'billing_locks',
-		'billing_account_locks',
-		'rate_cards',
-		'training_records',
-		'training_settings',
-		'policies',
-		'calendars'
-	].map((t): [string, string] => [t, 'count(*)'])
+type VersionLayer = 'lines' | 'corrections' | 'month';
+const VERSION_PARTS: [string, string, VersionLayer][] = [
+	['imports', 'max(id)', 'lines'],
+	['imports', "count(*) FILTER (status = 'rolled_back')", 'lines'],
+	['accounts', 'max(updated_at)', 'lines'],
+	...(
+		[
+			['accounts', 'lines'],
+			['tickets', 'lines'],
+			['time_entries', 'lines'],
+			['tier_history', 'lines'],
+			['ticket_corrections', 'lines'],
+			['rate_cards', 'lines'],
+			['training_records', 'lines'],
+			['training_settings', 'lines'],
+			['policies', 'lines'],
+			['calendars', 'lines'],
+			['time_entry_corrections', 'corrections'],
+			['billing_materials', 'month'],
+			['billing_material_changes', 'month'],
+			['billing_locks', 'month'],
+			['billing_account_locks', 'month']
+		] as const
+	).map(([t, layer]): [string, string, VersionLayer] => [t, 'count(*)', layer])
 ];
 const VERSION_SQL = VERSION_PARTS.map(
 	([table, agg], i) => `SELECT ${i} AS i, CAST(${agg} AS VARCHAR) AS v FROM ${table}`
 ).join(' UNION ALL ');
 
-async function billingVersion(store: Store): Promise<string> {
+interface BillingVersion {
+	/** what the classified lines depend on, time-entry corrections aside */
+	lines: string;
+	/** the lines with their corrections */
+	corrected: string;
+	/** everything: the lines, the materials and the locks */
+	all: string;
+}
+
+async function billingVersion(store: Store): Promise<BillingVersion> {
 	const rows = await store.all(VERSION_SQL);
-	return rows
-		.sort((a, b) => Number(a.i) - Number(b.i))
-		.map((r) => String(r.v))
-		.join('|');
+	const parts: Record<VersionLayer, string[]> = { lines: [], corrections: [], month: [] };
+	for (const r of rows.sort((a, b) => Number(a.i) - Number(b.i)))
+		parts[VERSION_PARTS[Number(r.i)][2]].push(String(r.v));
+	const lines = parts.lines.join('|');
+	const corrected = `${lines}#${parts.corrections.join('|')}`;
+	return { lines, corrected, all: `${corrected}#${parts.month.join('|')}` };
 }
 
 const KEEP = 16;
@@ -373,6 +389,15 @@ const keptByStore = new WeakMap<Store, Map<string, { version: string; value: Pro
 function keptValue<T>(store: Store, version: string, name: string): Promise<T> | undefined {
 	const hit = keptByStore.get(store)?.get(name);
 	return hit && hit.version === version ? (hit.value as Promise<T>) : undefined;
+}
+
+/** A kept result of any version, with the version it was computed for. */
+function keptAnyVersion<T>(
+	store: Store,
+	name: string
+): { version: string; value: Promise<T> } | undefined {
+	const hit = keptByStore.get(store)?.get(name);
+	return hit ? { version: hit.version, value: hit.value as Promise<T> } : undefined;
 }
 
 /**
@@ -450,11 +475,62 @@ function restrictLines(all: MonthLines, ids: string[]): MonthLines {
 	};
 }
 
+/** Kept lines with what they were classified with: the number of corrections of each entry. */
+interface KeptLines {
+	value: MonthLines;
+	/** entry key (source, entry id) → its corrections then */
+	fixes: Map<string, number>;
+}
+
+const entryKey = (source: string, entryId: string) => `${source}\u001f${entryId}`;
+
+/** How many corrections each time entry has (a small table: what people typed). */
+async function correctionCounts(q: Queryable): Promise<Map<string, number>> {
+	const rows = await q.all(
+		`SELECT source, entry_id, count(*) AS n FROM time_entry_corrections GROUP BY source, entry_id`
+	);
+	return new Map(rows.map((r) => [entryKey(String(r.source), String(r.entry_id)), Number(r.n)]));
+}
+
+/** The order of the month's lines: account, start, source, entry (an entry's parts kept in order). */
+function byEntry(a: BillingLine, b: BillingLine): number {
+	const c = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+	return (
+		c(a.accountId, b.accountId) ||
+		c(a.startedAt, b.startedAt) ||
+		c(a.source, b.source) ||
+		c(a.entryId, b.entryId)
+	);
+}
+
+/**
+ * Kept lines brought up to date after time-entry corrections: only the entries whose corrections
+ * changed are classified again, the rest kept as they are.
+ */
+async function refreshLines(
+	q: Queryable,
+	scope: Scope,
+	month: string,
+	prev: KeptLines
+): Promise<KeptLines> {
+	const fixes = await correctionCounts(q);
+	const changed = [...fixes.keys()].filter((k) => prev.fixes.get(k) !== fixes.get(k));
+	if (!changed.length) return { value: prev.value, fixes };
+	const again = await readMonthLines(q, scope, month, {}, changed);
+	const redone = new Set(changed);
+	const lines = prev.value.lines
+		.filter((l) => !redone.has(entryKey(l.source, l.entryId)))
+		.concat(again.lines)
+		.sort(byEntry);
+	return { value: { ...prev.value, lines }, fixes };
+}
+
 /**
  * Every classified line of the month's time entries for the accounts in scope (live). Kept until
  * the data changes: classifying a month's entries is the costly part of billing, done once per
- * change instead of per request. An account's lines come from the whole month's when those are
- * kept already.
+ * change instead of per request. After time-entry corrections only their entries are classified
+ * again; materials and locks leave the lines as they are. An account's lines come from the whole
+ * month's when those are kept already.
  */
 export async function monthLines(
 	q: Queryable,
@@ -464,20 +540,41 @@ export async function monthLines(
 ): Promise<MonthLines> {
 	if (!validMonth(month)) throw new BillingError('month', `"${month}" is not a month (yyyy-mm)`);
 	if (!keepable(q, opts)) return readMonthLines(q, scope, month, opts);
-	const version = await billingVersion(q);
+	const v = await billingVersion(q);
 	const key = `lines ${month} ${scopeKey(scope)}`;
-	if (scope.kind === 'accounts' && !keptValue(q, version, key)) {
-		const all = keptValue<MonthLines>(q, version, `lines ${month} all`);
-		if (all) return keep(q, version, key, async () => restrictLines(await all, scope.ids));
+	const hit = keptValue<KeptLines>(q, v.corrected, key);
+	if (hit) return (await keep(q, v.corrected, key, () => hit)).value;
+	if (scope.kind === 'accounts') {
+		const all = keptValue<KeptLines>(q, v.corrected, `lines ${month} all`);
+		if (all)
+			return (
+				await keep(q, v.corrected, key, async () => {
+					const a = await all;
+					return { value: restrictLines(a.value, scope.ids), fixes: a.fixes };
+				})
+			).value;
 	}
-	return keep(q, version, key, () => readMonthLines(q, scope, month, opts));
+	const prev = keptAnyVersion<KeptLines>(q, key);
+	if (prev && prev.version.slice(0, prev.version.indexOf('#')) === v.lines)
+		return (
+			await keep(q, v.corrected, key, async () => refreshLines(q, scope, month, await prev.value))
+		).value;
+	return (
+		await keep(q, v.corrected, key, async () => {
+			// the counts first: a correction made meanwhile is classified again next time, never missed
+			const fixes = await correctionCounts(q);
+			return { value: await readMonthLines(q, scope, month, opts), fixes };
+		})
+	).value;
 }
 
 async function readMonthLines(
 	q: Queryable,
 	scope: Scope,
 	month: string,
-	opts: BillingOptions
+	opts: BillingOptions,
+	/** only these entries (keys of entryKey) */
+	entries?: string[]
 ): Promise<MonthLines> {
 	const sa = scopeFilter(scope, 'a.id', 1);
 	const [accounts, tiers, policies, calendars, cards, thresholdList, records] = await Promise.all([
@@ -497,6 +594,9 @@ async function readMonthLines(
 	const lo = new Date(Date.parse(`${month}-01T00:00:00Z`) - 86_400_000).toISOString();
 	const hi = new Date(Date.parse(`${nextMonth(month)}-01T00:00:00Z`) + 86_400_000).toISOString();
 	const s = scopeFilter(scope, 't.account_id', 3);
+	const only = entries
+		? `AND (source || chr(31) || external_id) IN (SELECT unnest(string_split($${3 + s.params.length}, chr(30))))`
+		: '';
 	const cols = await readColumns(
 		q,
 		`WITH ec AS (
@@ -515,7 +615,7 @@ async function readMonthLines(
 		 -- the month's entries first, then only their tickets: no hash table of every ticket
 		 te AS MATERIALIZED (
 		   SELECT source, external_id, ticket_id, started_at, minutes, work_type, billable, on_site, order_reference
-		   FROM time_entries WHERE started_at >= $1::TIMESTAMPTZ AND started_at < $2::TIMESTAMPTZ),
+		   FROM time_entries WHERE started_at >= $1::TIMESTAMPTZ AND started_at < $2::TIMESTAMPTZ ${only}),
 		 t AS (
 		   SELECT t.source, t.external_id, t.account_id, t.subject, t.category, t.tags, t.type, t.final_priority
 		   FROM tickets t
@@ -535,7 +635,7 @@ async function readMonthLines(
 		 LEFT JOIN ec ON ec.source = te.source AND ec.entry_id = te.external_id
 		 LEFT JOIN tc ON tc.source = t.source AND tc.external_id = t.external_id
 		 ORDER BY t.account_id, te.started_at, te.source, te.external_id`,
-		[lo, hi, ...s.params] as Param[]
+		[lo, hi, ...s.params, ...(entries ? [entries.join('\u001e')] : [])] as Param[]
 	);
 	const n = cols.n;
 	const cStarted = cols.col('started_ms') as number[];
@@ -893,7 +993,7 @@ export async function billingMonth(
 ): Promise<BillingMonth> {
 	if (!validMonth(month)) throw new BillingError('month', `"${month}" is not a month (yyyy-mm)`);
 	if (!keepable(q, opts)) return readBillingMonth(q, scope, month, opts);
-	const version = await billingVersion(q);
+	const version = (await billingVersion(q)).all;
 	return keep(q, version, `month ${month} ${scopeKey(scope)}`, () =>
 		readBillingMonth(q, scope, month, opts)
 	);
