@@ -382,8 +382,23 @@ async function billingVersion(store: Store): Promise<BillingVersion> {
 	return { lines, corrected, all: `${corrected}#${parts.month.join('|')}` };
 }
 
+/** At most this many results kept per store, holding at most this many lines in all. */
 const KEEP = 16;
-const keptByStore = new WeakMap<Store, Map<string, { version: string; value: Promise<unknown> }>>();
+const KEEP_LINES = 600_000;
+interface Kept {
+	version: string;
+	value: Promise<unknown>;
+	/** the lines it holds, once computed */
+	lines: number;
+}
+const keptByStore = new WeakMap<Store, Map<string, Kept>>();
+
+/** How many lines a kept result holds (a month's lines, or a month made of them). */
+function linesIn(v: unknown): number {
+	const o = v as { lines?: unknown; value?: { lines?: unknown } } | null;
+	const l = o?.value?.lines ?? o?.lines;
+	return Array.isArray(l) ? l.length : 0;
+}
 
 /** A kept result: the value for this version if one was computed, else undefined. */
 function keptValue<T>(store: Store, version: string, name: string): Promise<T> | undefined {
@@ -415,12 +430,31 @@ function keep<T>(store: Store, version: string, name: string, read: () => Promis
 		return hit.value as Promise<T>;
 	}
 	const value = read();
+	const entry: Kept = { version, value, lines: 0 };
 	kept.delete(name);
-	kept.set(name, { version, value });
-	while (kept.size > KEEP) kept.delete(kept.keys().next().value!);
-	value.catch(() => {
-		if (kept.get(name)?.value === value) kept.delete(name);
-	});
+	kept.set(name, entry);
+	const map = kept;
+	const trim = () => {
+		// the oldest go first; the newest stays whatever its size
+		let total = 0;
+		for (const k of map.values()) total += k.lines;
+		for (const [k, e] of map) {
+			if (map.size <= KEEP && total <= KEEP_LINES) break;
+			if (e === entry) continue;
+			map.delete(k);
+			total -= e.lines;
+		}
+	};
+	trim();
+	value.then(
+		(v) => {
+			entry.lines = linesIn(v);
+			trim();
+		},
+		() => {
+			if (map.get(name) === entry) map.delete(name);
+		}
+	);
 	return value;
 }
 
