@@ -197,6 +197,14 @@ describe('billing page', () => {
 			.poll(async () => cents(await page.locator('#total-net').textContent()))
 			.toBe(total);
 		expect(await page.locator('#materials tbody tr', { hasText: 'Network cable' }).count()).toBe(0);
+		// the record keeps both changes, newest first, with who and why
+		await page.locator('#material-changes summary').click();
+		const record = await page.locator('#material-changes tbody tr').allTextContents();
+		expect(record).toHaveLength(2);
+		expect(record[0]).toContain('removed');
+		expect(record[0]).toContain('entered on the wrong account');
+		expect(record[1]).toContain('edited');
+		expect(record[1]).toContain('3 × Network cable');
 	});
 
 	it("locks one account's month: its fixes are closed, the other accounts stay open", async () => {

@@ -7,6 +7,7 @@ import {
 	correctEntry,
 	drillLines,
 	editMaterial,
+	materialChanges,
 	removeMaterial,
 	lockMonth,
 	nextMonth,
@@ -15,13 +16,16 @@ import {
 	SETTABLE_REASONS,
 	type MaterialInput
 } from '$lib/server/billing/billing';
-import { loadMonth, readMonth } from './data.server';
+import { loadMonth, readMonth, viewerScope } from './data.server';
 
 const NEEDS_SHOWN = 100;
 const LINES_SHOWN = 500;
 
 export const load = (async ({ params, url }) => {
-	const m = await loadMonth(params.month);
+	const [m, changes] = await Promise.all([
+		loadMonth(params.month),
+		materialChanges(await getStore(), viewerScope(), readMonth(params.month))
+	]);
 	const account = url.searchParams.get('account') ?? '';
 	const reason = url.searchParams.get('reason') ?? '';
 	const status = url.searchParams.get('status') ?? '';
@@ -40,6 +44,7 @@ export const load = (async ({ params, url }) => {
 		invoiceLineCount: m.invoiceLines.length,
 		adjustments: m.invoiceLines.filter((l) => l.kind === 'adjustment').slice(0, 500),
 		materials: m.materials,
+		materialChanges: changes,
 		needsPerson: m.needsPerson.slice(0, NEEDS_SHOWN),
 		needsPersonCount: m.needsPerson.length,
 		drill: drill.slice(0, LINES_SHOWN),
