@@ -1,8 +1,10 @@
 /**
  * The billing page in a real browser against the BUILT server on the sample: the month with its
  * accounts and reasons, the account totals adding up to the month's, an amount drilled to the time
- * entries behind it (each with its rule and setting), a "needs a person" entry fixed in place, and
- * the CSV of invoice lines read back and summed equal to the page.
+ * entries behind it (each with its rule and setting), a "needs a person" entry fixed in place, the
+ * CSV of invoice lines read back and summed equal to the page; a debtor number set on the account
+ * page written on that account's lines; a material line added, edited and removed; one account's
+ * month locked while the others stay open.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -133,5 +135,105 @@ describe('billing page', () => {
 			new URL(href.replace('format=csv', 'format=xlsx'), server!.base)
 		);
 		expect(xlsx.status).toBe(200);
+	});
+
+	it("writes the debtor number set on the account's page on its invoice lines", async () => {
+		await page.goto(monthUrl, { waitUntil: 'networkidle' });
+		const id = await page
+			.locator('form.material select[name=accountId] option')
+			.first()
+			.getAttribute('value');
+		await page.goto(`/accounts/${id}`, { waitUntil: 'networkidle' });
+		await page.locator('#debtor_number').fill('bad number');
+		await page.getByRole('button', { name: 'Save' }).click();
+		await page.locator('.has-problem #debtor_number').waitFor();
+		await page.locator('#debtor_number').fill('D-4711');
+		await page.getByRole('button', { name: 'Save' }).click();
+		await page.getByRole('status').waitFor();
+		await page.goto(monthUrl, { waitUntil: 'networkidle' });
+		const href = (await page.locator('#export-csv').getAttribute('href'))!;
+		const [head, ...rows] = parseCsv(
+			(await (await server!.fetch(new URL(href, server!.base))).text()).replace(/^\uFEFF/, '')
+		);
+		const di = head.indexOf('Debtor number');
+		const ni = head.indexOf('Account');
+		const own = rows.filter((r) => r[di] === 'D-4711');
+		expect(own.length).toBeGreaterThan(0);
+		// every line of that account, and only those
+		expect(new Set(own.map((r) => r[ni])).size).toBe(1);
+		expect(rows.filter((r) => r[ni] === own[0][ni]).every((r) => r[di] === 'D-4711')).toBe(true);
+	});
+
+	it('adds a material line, edits it with a reason, and removes it', async () => {
+		await page.goto(monthUrl, { waitUntil: 'networkidle' });
+		const total = cents(await page.locator('#total-net').textContent());
+		const add = page.locator('form.material');
+		await add.locator('input[name=description]').fill('Network cable');
+		await add.locator('input[name=quantity]').fill('2');
+		await add.locator('input[name=unitPrice]').fill('4,50');
+		await add.locator('input[name=order]').fill('PO-31');
+		await add.locator('input[name=by]').fill('Finance');
+		await add.getByRole('button', { name: 'Add material' }).click();
+		await page.getByRole('status').waitFor();
+		await expect
+			.poll(async () => cents(await page.locator('#total-net').textContent()))
+			.toBe(total + 900);
+		const row = page.locator('#materials tbody tr', { hasText: 'Network cable' });
+		await row.locator('summary').click();
+		const edit = row.locator('form[action="?/editMaterial"]');
+		await edit.locator('input[name=quantity]').fill('3');
+		await edit.locator('input[name=why]').fill('three were used');
+		await edit.locator('input[name=by]').fill('Finance');
+		await edit.getByRole('button', { name: 'Save' }).click();
+		await page.getByRole('status').waitFor();
+		await expect
+			.poll(async () => cents(await page.locator('#total-net').textContent()))
+			.toBe(total + 1350);
+		await expect(row.textContent()).resolves.toContain('edited by Finance');
+		await row.locator('summary').click();
+		const remove = row.locator('form[action="?/removeMaterial"]');
+		await remove.locator('input[name=why]').fill('entered on the wrong account');
+		await remove.locator('input[name=by]').fill('Finance');
+		await remove.getByRole('button', { name: 'Remove' }).click();
+		await expect
+			.poll(async () => cents(await page.locator('#total-net').textContent()))
+			.toBe(total);
+		expect(await page.locator('#materials tbody tr', { hasText: 'Network cable' }).count()).toBe(0);
+		// the record keeps both changes, newest first, with who and why
+		await page.locator('#material-changes summary').click();
+		const record = await page.locator('#material-changes tbody tr').allTextContents();
+		expect(record).toHaveLength(2);
+		expect(record[0]).toContain('removed');
+		expect(record[0]).toContain('entered on the wrong account');
+		expect(record[1]).toContain('edited');
+		expect(record[1]).toContain('3 × Network cable');
+	});
+
+	it("locks one account's month: its fixes are closed, the other accounts stay open", async () => {
+		await page.goto(monthUrl, { waitUntil: 'networkidle' });
+		const lock = page.locator('form.lock');
+		const options = lock.locator('select[name=accountId] option');
+		const before = await options.count();
+		const id = (await options.nth(1).getAttribute('value'))!;
+		const name = (await options.nth(1).textContent())!.trim();
+		await lock.locator('select[name=accountId]').selectOption(id);
+		await lock.locator('input[name=by]').fill('Finance');
+		await lock.locator('input[name=note]').fill('invoiced on its own');
+		await Promise.all([page.waitForLoadState('networkidle'), lock.getByRole('button').click()]);
+		await page.getByRole('status').waitFor();
+		await expect(page.locator('#locked-accounts').textContent()).resolves.toContain(name);
+		await expect(page.locator('#accounts').textContent()).resolves.toContain(
+			'locked (this account) by Finance'
+		);
+		// the account is no longer offered for a lock or a material line; the others are
+		expect(await page.locator('form.lock select[name=accountId] option').count()).toBe(before - 1);
+		const materialFor = await page
+			.locator('form.material select[name=accountId] option')
+			.allTextContents();
+		expect(materialFor).not.toContain(name);
+		expect(materialFor.length).toBeGreaterThan(0);
+		// the page as a whole is not locked
+		expect(await page.locator('#locked').count()).toBe(0);
+		await screenshot(page, 'billing-account-locked');
 	});
 });

@@ -3,7 +3,8 @@
  * listed; a refused value named and kept (without JavaScript, the form posts as it is); the hourly
  * rates of model B changed from the billing month, the preview listing the accounts whose amount
  * changes (old → new) with nothing saved; then saved: version 2 listed with who and why, and the
- * billing page's amounts as the preview said.
+ * billing page's amounts as the preview said; a new work category added with a rate per tier (a
+ * missing rate refused naming its field).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -126,5 +127,45 @@ describe('rate cards on /settings', () => {
 		expect(await billedFor(billing, accountId)).toBe(now);
 		expect(cents(await billing.locator('#total-net').textContent())).toBe(totalBefore + diff);
 		await billing.close();
+	});
+
+	it('adds a work category with its hourly rate in every tier', async () => {
+		await page.goto('/settings/rates/model-b', { waitUntil: 'networkidle' });
+		const versions = await page.locator('table.rate-versions tbody tr').count();
+		await page.getByLabel('New work category', { exact: true }).fill('project');
+		await page.getByLabel('Brons: hourly rate of the new work category').fill('120,00');
+		await page.getByLabel('Zilver: hourly rate of the new work category').fill('115,00');
+		await page.getByLabel('In force from').fill(`${month}-01`);
+		await page.getByLabel('Why the rates change').fill('project work priced apart');
+		await page.getByLabel('Changed by').fill('Finance');
+		await page.getByRole('button', { name: 'Save' }).click();
+		const alert = page.getByRole('alert');
+		await alert.waitFor();
+		await expect(alert.textContent()).resolves.toContain(
+			'newCategory.rate.Goud: enter the hourly rate of project for Goud'
+		);
+		await expect(page.getByLabel('New work category', { exact: true }).inputValue()).resolves.toBe(
+			'project'
+		);
+		await expect(
+			page.getByLabel('Zilver: hourly rate of the new work category').inputValue()
+		).resolves.toBe('115,00');
+		await expect(page.locator('table.rate-versions tbody tr').count()).resolves.toBe(versions);
+
+		await page.getByLabel('Goud: hourly rate of the new work category').fill('110,00');
+		await page.getByRole('button', { name: 'Save' }).click();
+		await page
+			.getByText(new RegExp(`version ${versions + 1} saved`, 'i'))
+			.waitFor({ timeout: 60_000 });
+		await expect(page.locator('table.rate-versions tbody tr').count()).resolves.toBe(versions + 1);
+		await expect(page.getByLabel('Brons: hourly rate, project').inputValue()).resolves.toBe(
+			'120,00'
+		);
+		await expect(page.getByLabel('Goud: hourly rate, project').inputValue()).resolves.toBe(
+			'110,00'
+		);
+		await expect(page.getByLabel('New work category', { exact: true }).inputValue()).resolves.toBe(
+			''
+		);
 	});
 });

@@ -186,3 +186,87 @@ describe('accounts import', () => {
 		expect((await getAccount(store, ALL_ACCOUNTS, 'northwind'))?.csm).toBe('Sanne');
 	});
 });
+
+describe('debtor numbers', () => {
+	const base = {
+		name: 'Bakkerij De Korenschoof',
+		policy: 'model-b',
+		tiers: '2024-01-01=Goud',
+		time_zone: 'Europe/Amsterdam'
+	};
+	it('reads them from CSV, JSON and XLSX; a bad one is refused by row and field and not stored', async () => {
+		const csv = path.join(dir, 'accounts.csv');
+		fs.writeFileSync(
+			csv,
+			[
+				`${HEADER},debtor_number`,
+				'korenschoof,Bakkerij De Korenschoof,model-b,2024-01-01=Goud,,,Europe/Amsterdam,nl,,,,D-10042',
+				'zuidvelde,Gemeente Zuidvelde,model-a,2024-01-01=Standard,,,Europe/Amsterdam,nl,,,,=SUM(A1)',
+				'oost,Oost BV,model-a,2024-01-01=Standard,,,Europe/Amsterdam,nl,,,,'
+			].join('\n') + '\n'
+		);
+		const r = await importAccounts(store, csv);
+		expect(r).toMatchObject({ read: 3, inserted: 2, rejected: 1 });
+		expect(r.problems).toEqual([
+			expect.objectContaining({ row: 3, field: 'debtor_number', value: '=SUM(A1)' })
+		]);
+		expect(r.problems[0].reason).toMatch(/at most 30 letters, digits/);
+		const list = await listAccounts(store, ALL_ACCOUNTS);
+		expect(list.map((a) => [a.id, a.debtorNumber])).toEqual([
+			['korenschoof', 'D-10042'],
+			['oost', null]
+		]);
+
+		const json = path.join(dir, 'accounts.json');
+		fs.writeFileSync(
+			json,
+			JSON.stringify([{ id: 'oost', ...base, name: 'Oost BV', debtor: 20017 }])
+		);
+		expect(await importAccounts(store, json)).toMatchObject({ updated: 1, rejected: 0 });
+		expect((await getAccount(store, ALL_ACCOUNTS, 'oost'))?.debtorNumber).toBe('20017');
+
+		const wb = new ExcelJS.Workbook();
+		const ws = wb.addWorksheet('Accounts');
+		ws.addRow(['id', 'name', 'policy', 'tiers', 'debtor_number']);
+		ws.addRow(['korenschoof', base.name, 'model-b', '2024-01-01=Goud', 31000]);
+		const xlsx = path.join(dir, 'accounts.xlsx');
+		await wb.xlsx.writeFile(xlsx);
+		expect(await importAccounts(store, xlsx)).toMatchObject({ updated: 1, rejected: 0 });
+		expect((await getAccount(store, ALL_ACCOUNTS, 'korenschoof'))?.debtorNumber).toBe('31000');
+	});
+
+	it('a file without the column keeps the stored number; an empty cell clears it; the form edits it', async () => {
+		const withNumber = path.join(dir, 'with.csv');
+		fs.writeFileSync(
+			withNumber,
+			`id,name,policy,tiers,debtor_number\nkorenschoof,${base.name},model-b,2024-01-01=Goud,D-1\n`
+		);
+		await importAccounts(store, withNumber);
+		const without = path.join(dir, 'without.csv');
+		fs.writeFileSync(
+			without,
+			`id,name,policy,tiers,csm\nkorenschoof,${base.name},model-b,2024-01-01=Goud,Eva\n`
+		);
+		expect(await importAccounts(store, without)).toMatchObject({ updated: 1 });
+		expect((await getAccount(store, ALL_ACCOUNTS, 'korenschoof'))?.debtorNumber).toBe('D-1');
+		const bad = await saveAccount(
+			store,
+			{ id: 'korenschoof', ...base, debtor_number: 'D 1' },
+			'korenschoof'
+		);
+		expect(bad).toEqual({
+			ok: false,
+			problems: [expect.objectContaining({ field: 'debtor_number', value: 'D 1' })]
+		});
+		expect((await getAccount(store, ALL_ACCOUNTS, 'korenschoof'))?.debtorNumber).toBe('D-1');
+		await saveAccount(store, { id: 'korenschoof', ...base, debtor_number: 'D-2' }, 'korenschoof');
+		expect((await getAccount(store, ALL_ACCOUNTS, 'korenschoof'))?.debtorNumber).toBe('D-2');
+		const emptied = path.join(dir, 'emptied.csv');
+		fs.writeFileSync(
+			emptied,
+			`id,name,policy,tiers,debtor_number\nkorenschoof,${base.name},model-b,2024-01-01=Goud,\n`
+		);
+		expect(await importAccounts(store, emptied)).toMatchObject({ updated: 1 });
+		expect((await getAccount(store, ALL_ACCOUNTS, 'korenschoof'))?.debtorNumber).toBeNull();
+	});
+});

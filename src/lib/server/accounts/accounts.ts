@@ -2,7 +2,7 @@
  * Accounts: the customer organisations, described by a person or an accounts file.
  *
  * The accounts file (CSV, XLSX or JSON) has one account per row:
- *   id, name, policy, tiers, csm, account_manager, time_zone, default_language, aliases, contacts, arrears
+ *   id, name, policy, tiers, csm, account_manager, time_zone, default_language, debtor_number, aliases, contacts, arrears
  * with the list-valued cells written as
  *   tiers     2024-01-01=Standard;2025-04-01=Premium      (dated tier history, R2)
  *   aliases   zendesk=Gemeente Zuidvelde (ICT);*=Zuidvelde (names the helpdesks use; * = any source)
@@ -52,6 +52,8 @@ export interface AccountInput {
 	accountManager: string | null;
 	timeZone: string;
 	defaultLanguage: string | null;
+	/** finance's debtor number; undefined when the file has no such column (the stored one stays) */
+	debtorNumber?: string | null;
 	aliases: Alias[];
 	contacts: Contact[];
 	arrears: Arrears[];
@@ -85,6 +87,9 @@ function validDate(s: string): boolean {
 function text(v: unknown): string {
 	return v === null || v === undefined ? '' : String(v).trim();
 }
+
+/** A debtor number as ledgers write them: 1–30 letters, digits, dots, dashes, slashes, underscores. */
+export const DEBTOR = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,29}$/;
 
 function splitList(v: string): string[] {
 	return v
@@ -173,6 +178,19 @@ export function parseAccountRecord(
 	if (defaultLanguage && !/^[a-z]{2}$/.test(defaultLanguage))
 		bad('default_language', defaultLanguage, 'a language is a two-letter code such as nl or en');
 
+	// debtor_number (or debtor): absent leaves the stored number, an empty cell clears it
+	const rawDebtor = get('debtor_number') ?? get('debtor');
+	let debtorNumber: string | null | undefined = undefined;
+	if (rawDebtor !== undefined) {
+		debtorNumber = text(rawDebtor) || null;
+		if (debtorNumber && !DEBTOR.test(debtorNumber))
+			bad(
+				'debtor_number',
+				debtorNumber,
+				'a debtor number is at most 30 letters, digits, dots, dashes, slashes or underscores, starting with a letter or digit'
+			);
+	}
+
 	const aliases: Alias[] = [];
 	const rawAliases = get('aliases');
 	const aliasItems = Array.isArray(rawAliases)
@@ -245,6 +263,7 @@ export function parseAccountRecord(
 			accountManager: text(get('account_manager')) || null,
 			timeZone,
 			defaultLanguage,
+			debtorNumber,
 			aliases,
 			contacts,
 			arrears
@@ -367,6 +386,8 @@ async function writeAccount(
 			[a.id, a.name, a.policy, a.csm, a.accountManager, a.timeZone, a.defaultLanguage, isSample]
 		);
 	}
+	if (a.debtorNumber !== undefined)
+		await tx.run('UPDATE accounts SET debtor_number = $2 WHERE id = $1', [a.id, a.debtorNumber]);
 	await replaceLists(tx, a, replaceAliases);
 	const after = JSON.stringify(await describeForCompare(tx, a.id));
 	if (before === after && id === a.id) return 'unchanged';
@@ -410,7 +431,7 @@ async function replaceLists(tx: Tx, a: AccountInput, replaceAliases: boolean): P
 async function describeForCompare(q: Queryable, id: string) {
 	return {
 		a: await q.one(
-			'SELECT name, policy_id, csm, account_manager, time_zone, default_language, status, is_sample FROM accounts WHERE id = $1',
+			'SELECT name, policy_id, csm, account_manager, time_zone, default_language, debtor_number, status, is_sample FROM accounts WHERE id = $1',
 			[id]
 		),
 		t: await q.all(

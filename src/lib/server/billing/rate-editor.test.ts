@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../db/index.ts';
 import { freshStore } from '../../../../test/helpers/fresh-store.ts';
 import { ALL_ACCOUNTS } from '../scope.ts';
-import { billingMonth, lockMonth } from './billing.ts';
+import { billingMonth, correctEntry, lockMonth } from './billing.ts';
 import { builtinRateCards, rateCardVersions, saveRateCard } from './rates.ts';
 import { previewRateCard, rateFormValues, readRateForm } from './rate-editor.ts';
 
@@ -169,5 +169,93 @@ describe('the preview', () => {
 		expect((await billingMonth(store, ALL_ACCOUNTS, '2026-03')).totals.netCents).toBe(8250 + 13000);
 		const apr = await billingMonth(store, ALL_ACCOUNTS, '2026-04');
 		expect(apr.accounts.find((a) => a.accountId === 'brons')?.netCents).toBe(6750);
+	});
+});
+
+describe('a new work category', () => {
+	const withCategory = (extra: Record<string, string>) => {
+		const v = rateFormValues(base());
+		return readRateForm(base(), formOf({ ...v, ...extra }));
+	};
+	const rates = {
+		'newCategory.rate.Brons': '120,00',
+		'newCategory.rate.Zilver': '115',
+		'newCategory.rate.Goud': '€ 110,50'
+	};
+
+	it('is added with an hourly rate in every tier, and listed as a change', () => {
+		const r = withCategory({ newCategory: 'project', ...rates });
+		expect(r.error).toBeNull();
+		expect(Object.values(r.card!.tiers).map((t) => t.rates.project)).toEqual([12000, 11500, 11050]);
+		expect(r.changes.map((c) => [c.name, c.before, c.after])).toEqual([
+			['tiers.Brons.rates.project', '', '120,00'],
+			['tiers.Zilver.rates.project', '', '115,00'],
+			['tiers.Goud.rates.project', '', '110,50']
+		]);
+		// nothing typed: nothing added, nothing changed
+		const none = withCategory({});
+		expect(none.changes).toEqual([]);
+		expect(none.card).toEqual(base());
+	});
+
+	it('is refused with an error naming the field, keeping what was typed', () => {
+		for (const [extra, field, message] of [
+			[{ newCategory: 'Project X', ...rates }, 'newCategory', /"Project X" is not a work category/],
+			[{ newCategory: 'setup', ...rates }, 'newCategory', /"setup" already has an hourly rate/],
+			[{ newCategory: '', ...rates }, 'newCategory', /name the new work category/],
+			[
+				{ newCategory: 'project', ...rates, 'newCategory.rate.Goud': '' },
+				'newCategory.rate.Goud',
+				/enter the hourly rate of project for Goud/
+			],
+			[
+				{ newCategory: 'project', ...rates, 'newCategory.rate.Zilver': 'veel' },
+				'newCategory.rate.Zilver',
+				/"veel" is not an amount in euros/
+			]
+		] as const) {
+			const r = withCategory(extra);
+			expect(r.card).toBeNull();
+			expect(r.error?.field).toBe(field);
+			expect(r.error?.message).toMatch(new RegExp(`^${field.replace(/\./g, '\\.')}: `));
+			expect(r.error?.message).toMatch(message);
+			for (const [k, typed] of Object.entries(extra)) expect(r.values[k]).toBe(typed);
+		}
+	});
+
+	it('once saved, prices the entries of that work type from its date', async () => {
+		await store.run(
+			`INSERT INTO time_entries (source, external_id, ticket_id, started_at, minutes, work_type, billable, on_site, order_reference, agent, row_hash, import_id, first_import_id)
+			 VALUES ('t', 'e-project', 'b-set', '2026-05-06T09:00:00Z', 60, 'project', true, false, 'PO-7', 'Agent', '', 1, 1)`
+		);
+		await correctEntry(store, {
+			source: 't',
+			entryId: 'e-project',
+			field: 'reason',
+			value: 'R21',
+			why: 'project work on order PO-7',
+			by: 'Finance'
+		});
+		const line = async () =>
+			(await billingMonth(store, ALL_ACCOUNTS, '2026-05')).lines.find(
+				(l) => l.entryId === 'e-project'
+			)!;
+		// no rate for the category yet: the tier's default, 60 × 95,00 / 60
+		expect((await line()).amountCents).toBe(9500);
+		const latest = (await rateCardVersions(store)).get('model-b')!.at(-1)!.card;
+		const r = readRateForm(
+			latest,
+			formOf({ ...rateFormValues(latest), newCategory: 'project', ...rates })
+		);
+		expect(r.error).toBeNull();
+		await saveRateCard(store, {
+			body: r.card!,
+			effectiveFrom: '2026-05-01',
+			reason: 'project rates',
+			by: 'Finance'
+		});
+		// 60 × 120,00 / 60
+		expect((await line()).amountCents).toBe(12000);
+		expect((await line()).category).toBe('project');
 	});
 });

@@ -9,7 +9,14 @@
  * carries the differences as adjustment lines.
  */
 import type { Queryable } from '../db/index.ts';
-import { billingMonth, BillingError, nextMonth, validMonth, type BillingMonth } from './billing.ts';
+import {
+	billingMonth,
+	BillingError,
+	isOpen,
+	nextMonth,
+	validMonth,
+	type BillingMonth
+} from './billing.ts';
 import {
 	ALL_REASONS,
 	parseRateCard,
@@ -141,6 +148,7 @@ export function readRateForm(base: RateCard, form: FormData): ReadRateForm {
 			else t[k] = n;
 		}
 	}
+	addCategory(card, form, values, changes, problem);
 	if (!error)
 		try {
 			return { values, card: parseRateCard(card), changes, error: null };
@@ -150,6 +158,70 @@ export function readRateForm(base: RateCard, form: FormData): ReadRateForm {
 			error = { field, message: e.message };
 		}
 	return { values, card: null, changes, error };
+}
+
+/** A work category as time entries name it (their work_type): lower case, digits, underscores. */
+export const CATEGORY = /^[a-z][a-z0-9_]{0,39}$/;
+
+/** The form fields of a new work category: its name and an hourly rate per tier. */
+export const NEW_CATEGORY = 'newCategory';
+export const newCategoryRate = (tier: string) => `newCategory.rate.${tier}`;
+
+/**
+ * A new work category with its hourly rate in every tier, when the form names one: the name must
+ * be a work type not yet on the card, and every tier needs a rate (the error names the field).
+ * Both left empty: nothing is added.
+ */
+function addCategory(
+	card: RateCard,
+	form: FormData,
+	values: Record<string, string>,
+	changes: RateFieldChange[],
+	problem: (field: string, message: string) => void
+): void {
+	const tiers = Object.keys(card.tiers);
+	const name = String(form.get(NEW_CATEGORY) ?? '').trim();
+	values[NEW_CATEGORY] = name;
+	for (const tier of tiers)
+		values[newCategoryRate(tier)] = String(form.get(newCategoryRate(tier)) ?? '').trim();
+	const anyRate = tiers.some((t) => values[newCategoryRate(t)]);
+	if (!name) {
+		if (anyRate)
+			problem(NEW_CATEGORY, 'name the new work category the rates are for (such as project)');
+		return;
+	}
+	if (!CATEGORY.test(name))
+		return problem(
+			NEW_CATEGORY,
+			`"${name}" is not a work category: lower-case letters, digits and underscores, starting with a letter, at most 40 (as the time entries' work_type writes it, such as on_site)`
+		);
+	const existing = tiers.filter((t) => name in card.tiers[t].rates);
+	if (existing.length)
+		return problem(
+			NEW_CATEGORY,
+			`"${name}" already has an hourly rate (${existing.join(', ')}): change it in the rates above`
+		);
+	for (const tier of tiers) {
+		const field = newCategoryRate(tier);
+		const typed = values[field];
+		const text = typed.replace(/^€\s*/, '');
+		const n = /^\d+([.,]\d{1,2})?$/.test(text) ? number(text) : null;
+		if (!typed) {
+			problem(field, `enter the hourly rate of ${name} for ${tier} (such as 95,00)`);
+			continue;
+		}
+		if (n === null) {
+			problem(field, `"${typed}" is not an amount in euros (such as 95,00)`);
+			continue;
+		}
+		card.tiers[tier].rates[name] = Math.round(n * 100);
+		changes.push({
+			name: `tiers.${tier}.rates.${name}`,
+			label: `${tier}: hourly rate, ${name} (new work category)`,
+			before: '',
+			after: decimal(n, 2)
+		});
+	}
 }
 
 function normalise(v: string | undefined): string {
@@ -221,7 +293,7 @@ function compare(month: string, before: BillingMonth, after: BillingMonth): Mont
 	);
 	return {
 		month,
-		locked: before.locked !== null,
+		locked: before.locked !== null || Object.keys(before.lockedAccounts).length > 0,
 		changed,
 		unchanged,
 		totals: { beforeCents: before.totals.netCents, afterCents: after.totals.netCents }
@@ -275,12 +347,20 @@ export async function previewRateCard(
 	const first = await run(month);
 	let adjustmentMonth: MonthComparison | null = null;
 	if (first.locked) {
+		// the first month after it open for every account locked in it
+		const before = await billingMonth(q, scope, month);
+		const locked = before.locked ? ids : Object.keys(before.lockedAccounts);
 		let open = nextMonth(month);
-		for (let i = 0; i < 120; i++, open = nextMonth(open))
-			if (!(await q.one(`SELECT 1 AS x FROM billing_locks WHERE month = $1`, [open]))) break;
+		for (let i = 0; i < 120; i++, open = nextMonth(open)) {
+			let allOpen = true;
+			for (const id of locked) if (!(await isOpen(q, open, id))) allOpen = false;
+			if (allOpen) break;
+		}
 		adjustmentMonth = await run(open);
 		notes.push(
-			`${month} is locked: its invoice lines stay as they were invoiced. What the change would make different there appears as adjustment lines in ${open}, the first open month after it.`
+			before.locked
+				? `${month} is locked: its invoice lines stay as they were invoiced. What the change would make different there appears as adjustment lines in ${open}, the first open month after it.`
+				: `${locked.length} of the accounts are locked for ${month}: their invoice lines stay as they were invoiced. What the change would make different for them appears as adjustment lines in ${open}, the first month open for all of them.`
 		);
 	}
 	if (`${month}-31` < c.effectiveFrom)

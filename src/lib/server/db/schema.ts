@@ -40,6 +40,8 @@ export const accounts = pgTable('accounts', {
 	accountManager: text('account_manager'),
 	timeZone: text('time_zone').notNull().default('Europe/Amsterdam'),
 	defaultLanguage: text('default_language'),
+	/** the account's number in finance's ledger, written on its invoice lines (null: not known yet) */
+	debtorNumber: text('debtor_number'),
 	/** 'active' once a person (or an accounts file) described it; 'unassigned' when an export named it first */
 	status: text('status').notNull().default('active'),
 	isSample: boolean('is_sample').notNull().default(false),
@@ -507,7 +509,28 @@ export const billingMaterials = pgTable('billing_materials', {
 	orderReference: text('order_reference'),
 	note: text('note'),
 	createdBy: text('created_by').notNull(),
-	createdAt: instant('created_at').notNull()
+	createdAt: instant('created_at').notNull(),
+	/** removed by a person (the line stays for the record, out of every figure) */
+	removedAt: instant('removed_at'),
+	removedBy: text('removed_by'),
+	removedReason: text('removed_reason')
+});
+
+/**
+ * Every edit and removal of a material line: the line before and after, who, when and why. The
+ * line itself holds its current values; this is the record of how it got them.
+ */
+export const billingMaterialChanges = pgTable('billing_material_changes', {
+	id: uuid('id').primaryKey().defaultRandom(),
+	materialId: uuid('material_id').notNull(),
+	/** edit | remove */
+	action: text('action').notNull(),
+	before: json('before').notNull(),
+	/** null for a removal */
+	after: json('after'),
+	reason: text('reason').notNull(),
+	changedBy: text('changed_by').notNull(),
+	changedAt: instant('changed_at').notNull()
 });
 
 /**
@@ -522,3 +545,22 @@ export const billingLocks = pgTable('billing_locks', {
 	lockedAt: instant('locked_at').notNull(),
 	note: text('note')
 });
+
+/**
+ * One account's month locked once invoiced: that account's invoice lines as they were then, which
+ * nothing changes afterwards (a lock of the whole month, billing_locks, covers every account the
+ * same way). Later differences are adjustment lines in the account's first open month.
+ */
+export const billingAccountLocks = pgTable(
+	'billing_account_locks',
+	{
+		/** yyyy-mm */
+		month: text('month').notNull(),
+		accountId: text('account_id').notNull(),
+		lines: json('lines').notNull(),
+		lockedBy: text('locked_by').notNull(),
+		lockedAt: instant('locked_at').notNull(),
+		note: text('note')
+	},
+	(t) => [primaryKey({ columns: [t.month, t.accountId] })]
+);

@@ -87,6 +87,7 @@ export interface AccountListItem {
 	accountManager: string | null;
 	timeZone: string;
 	defaultLanguage: string | null;
+	debtorNumber: string | null;
 	status: 'active' | 'unassigned';
 	isSample: boolean;
 	tickets: number;
@@ -97,7 +98,7 @@ export interface AccountListItem {
 export async function listAccounts(q: Queryable, scope: Scope): Promise<AccountListItem[]> {
 	const s = scopeFilter(scope, 'a.id', 1);
 	const rows = await q.all(
-		`SELECT a.id, a.name, a.policy_id, a.csm, a.account_manager, a.time_zone, a.default_language, a.status, a.is_sample,
+		`SELECT a.id, a.name, a.policy_id, a.csm, a.account_manager, a.time_zone, a.default_language, a.debtor_number, a.status, a.is_sample,
 		   (SELECT th.tier FROM tier_history th WHERE th.account_id = a.id AND th.effective_from <= current_date ORDER BY th.effective_from DESC LIMIT 1) AS tier,
 		   (SELECT count(*) FROM tickets t WHERE t.account_id = a.id) AS tickets,
 		   (SELECT list(al.source || ': ' || al.alias ORDER BY al.source, al.alias) FROM account_aliases al WHERE al.account_id = a.id) AS aliases,
@@ -114,6 +115,7 @@ export async function listAccounts(q: Queryable, scope: Scope): Promise<AccountL
 		accountManager: str(r.account_manager),
 		timeZone: String(r.time_zone),
 		defaultLanguage: str(r.default_language),
+		debtorNumber: str(r.debtor_number),
 		status: r.status === 'unassigned' ? 'unassigned' : 'active',
 		isSample: r.is_sample === true,
 		tickets: num(r.tickets),

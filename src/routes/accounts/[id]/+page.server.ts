@@ -12,7 +12,8 @@ const TEXT_FIELDS = [
 	'csm',
 	'account_manager',
 	'time_zone',
-	'default_language'
+	'default_language',
+	'debtor_number'
 ] as const;
 const LIST_FIELDS = ['tiers', 'aliases', 'contacts', 'arrears'] as const;
 export type AccountFormValues = Record<
