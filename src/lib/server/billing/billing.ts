@@ -81,6 +81,8 @@ export interface InvoiceLine {
 	currency: string;
 	orderReference: string | null;
 	description: string;
+	/** set on a locked month's line of an account erased later (yyyy-mm-dd): anonymised, kept */
+	erased?: string;
 }
 
 export interface MaterialLine {
@@ -638,8 +640,9 @@ export async function billingMonth(
 		});
 	}
 	const inScope = new Set(acc.keys());
+	// a locked month keeps the anonymised lines of accounts erased since (for whoever sees all)
 	const invoiceLines = lock
-		? lock.lines.filter((l) => inScope.has(l.accountId))
+		? lock.lines.filter((l) => inScope.has(l.accountId) || (l.erased && scope.kind === 'all'))
 		: [
 				...toInvoiceLines(month, lines, materials, acc),
 				...(await adjustmentLines(q, scope, month, acc, opts))
@@ -727,6 +730,46 @@ export async function billingMonth(
 			netCents: inv.reduce((s, l) => s + l.amountCents, 0),
 			vatCents: inv.reduce((s, l) => s + l.vatCents, 0),
 			needsPerson: own.filter((l) => l.status === 'needs-person').length
+		});
+	}
+	// erased accounts of a locked month: their kept lines, one row each, with no name
+	for (const [id, inv] of invoiceLinesOf) {
+		if (acc.has(id) || !inv[0].erased) continue;
+		const byReason = new Map<string, ReasonSummary>();
+		for (const l of inv) {
+			const reason = l.reason || 'other';
+			const x = byReason.get(reason) ?? {
+				reason,
+				label: REASON_LABELS[reason] ?? reason,
+				billableHours: 0,
+				amountCents: 0,
+				freeHours: 0,
+				lines: 0
+			};
+			if (l.kind !== 'material') x.billableHours += l.hours ?? 0;
+			x.amountCents += l.amountCents;
+			x.lines++;
+			byReason.set(reason, x);
+		}
+		out.push({
+			accountId: id,
+			name: `${inv[0].accountName} (erased ${inv[0].erased})`,
+			policyId: null,
+			isSample: false,
+			currency: inv[0].currency,
+			reasons: [...byReason.values()],
+			billableHours: inv
+				.filter((l) => l.kind !== 'material')
+				.reduce((s, l) => s + (l.hours ?? 0), 0),
+			freeHours: 0,
+			needsPersonHours: 0,
+			labourCents: inv.filter((l) => l.kind !== 'material').reduce((s, l) => s + l.amountCents, 0),
+			materialsCents: inv
+				.filter((l) => l.kind === 'material')
+				.reduce((s, l) => s + l.amountCents, 0),
+			netCents: inv.reduce((s, l) => s + l.amountCents, 0),
+			vatCents: inv.reduce((s, l) => s + l.vatCents, 0),
+			needsPerson: 0
 		});
 	}
 	out.sort((x, y) => y.netCents - x.netCents || x.name.localeCompare(y.name, 'nl'));
