@@ -5,11 +5,12 @@
  * the erasure no table and no report holds the account or its people; the other accounts read
  * exactly as before; the locked month's invoice lines remain, anonymised, with the same totals.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/lib/server/db/index.ts';
-import { freshStore } from '../helpers/fresh-store.ts';
+import { freshStore, storeContents, storeTables } from '../helpers/fresh-store.ts';
 import { generateSample } from '../../src/lib/server/sample/generate.ts';
 import { importAccounts } from '../../src/lib/server/accounts/accounts.ts';
 import { importFile } from '../../src/lib/server/ingest/run-import.ts';
@@ -34,6 +35,16 @@ import { tableToCsv } from '../../src/lib/server/export/table-export.ts';
 import { addCorrection } from '../../src/lib/server/sla/corrections.ts';
 import { listAccounts, listImports } from '../../src/lib/server/reports/overview.ts';
 import { eraseAccount, EraseError, listErasures } from '../../src/lib/server/accounts/erase.ts';
+import { ROOT, startServer, type RunningServer } from '../helpers/server.ts';
+
+function peil(args: string[], env: Record<string, string>) {
+	const r = spawnSync(process.execPath, ['bin/peil.js', ...args], {
+		cwd: ROOT,
+		env: { ...process.env, ...env },
+		encoding: 'utf8'
+	});
+	return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
 
 let store: Store;
 let dir: string;
@@ -44,23 +55,6 @@ let other: string;
 let people: string[];
 const LOCKED = '2026-09';
 const OPEN = '2026-10';
-
-/** Every table of the store (the public schema of drizzle's migrations is DuckDB's main). */
-async function tables(): Promise<string[]> {
-	return (
-		await store.all(
-			`SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY 1`
-		)
-	).map((r) => String(r.table_name));
-}
-
-async function everyRowAsText(): Promise<string> {
-	let out = '';
-	for (const t of await tables())
-		for (const r of await store.all(`SELECT x::VARCHAR AS v FROM "${t}" x`))
-			out += `${t}: ${String(r.v)}\n`;
-	return out;
-}
 
 beforeAll(async () => {
 	({ store, dir } = await freshStore());
@@ -204,12 +198,12 @@ async function reports(id: string) {
 
 describe('erasing one account', () => {
 	it('refuses an unknown account and an erasure without a name, changing nothing', async () => {
-		const before = await everyRowAsText();
+		const before = await storeContents(store);
 		await expect(eraseAccount(store, 'no-such-account', 'Admin')).rejects.toThrow(
 			new EraseError(404, 'There is no account "no-such-account".')
 		);
 		await expect(eraseAccount(store, victim, '  ')).rejects.toThrow(/Say who erases/);
-		expect(await everyRowAsText()).toBe(before);
+		expect(await storeContents(store)).toBe(before);
 	});
 
 	it('removes it from every table and report, keeps the others as they were, and keeps the locked month anonymised', async () => {
@@ -251,8 +245,8 @@ describe('erasing one account', () => {
 
 		// no table holds the account's id, name or people — but the one erasure record and the
 		// anonymised invoice lines
-		expect((await tables()).length).toBeGreaterThanOrEqual(28);
-		const text = await everyRowAsText();
+		expect((await storeTables(store)).length).toBeGreaterThanOrEqual(28);
+		const text = await storeContents(store);
 		const lines = text.split('\n').filter((l) => l.includes(victim));
 		expect(lines).toHaveLength(1);
 		expect(lines[0].startsWith(`meta: {'key': 'erased:${victim}', 'value': `)).toBe(true);
@@ -377,5 +371,107 @@ describe('erasing one account', () => {
 		expect(await listErasures(store)).toEqual([
 			{ accountId: victim, erasedAt: result.erasedAt, erasedBy: 'Admin' }
 		]);
+	}, 300_000);
+});
+
+const ROUTES = [
+	'/accounts',
+	'/compliance',
+	'/compliance/tickets',
+	'/compliance/export?table=accounts&format=csv',
+	'/reviews/2026-10',
+	'/training',
+	'/billing/2026-10',
+	'/billing/2026-10/export?format=csv',
+	'/reconciliation'
+];
+
+describe('erasing from the account page and the command line, with the built server', () => {
+	let server: RunningServer;
+	beforeAll(async () => {
+		server = await startServer({ PEIL_SAMPLE_TICKETS: '1500' });
+	}, 300_000);
+	afterAll(async () => {
+		await server?.stop();
+	});
+
+	const post = (route: string, form: Record<string, string>) =>
+		fetch(`${server.base}${route}`, {
+			method: 'POST',
+			redirect: 'manual',
+			headers: {
+				'content-type': 'application/x-www-form-urlencoded',
+				accept: 'text/html',
+				origin: server.base
+			},
+			body: new URLSearchParams(form)
+		});
+
+	it('erases only when the id is typed, then no page or export shows the account', async () => {
+		const html = await (await fetch(`${server.base}/accounts`)).text();
+		// the described accounts (the second table; the first lists the unassigned ones)
+		const described = html.slice(html.indexOf('<table', html.indexOf('<table') + 1));
+		const accounts = [...described.matchAll(/<a href="[./]*accounts\/([^"/]+)">([^<]+)<\/a>/g)]
+			.map((m) => ({ id: m[1], name: m[2] }))
+			.filter((a) => /^[\w .-]+$/.test(a.name) && a.name.length > 8);
+		expect(accounts.length).toBeGreaterThan(5);
+		const [first, second] = accounts;
+		const page = await (await fetch(`${server.base}/accounts/${first.id}`)).text();
+		expect(page).toContain(`Type the account's id <code>${first.id}</code> to confirm`);
+
+		// where the account shows before
+		const shown: string[] = [];
+		for (const route of ROUTES)
+			if ((await (await fetch(`${server.base}${route}`)).text()).includes(first.name))
+				shown.push(route);
+		expect(shown).toEqual(
+			expect.arrayContaining([
+				'/accounts',
+				'/compliance',
+				'/compliance/export?table=accounts&format=csv',
+				'/training',
+				'/billing/2026-10/export?format=csv'
+			])
+		);
+
+		const wrong = await post(`/accounts/${first.id}?/erase`, { confirm: 'yes', by: 'Admin' });
+		const wrongPage = await wrong.text();
+		expect(wrong.status, wrongPage.slice(0, 3000)).toBe(400);
+		expect(wrongPage).toContain(
+			`Type the account's id "${first.id}" to confirm: nothing was erased.`
+		);
+		expect((await fetch(`${server.base}/accounts/${first.id}`)).status).toBe(200);
+
+		const done = await post(`/accounts/${first.id}?/erase`, { confirm: first.id, by: 'Admin' });
+		expect(done.status).toBe(303);
+		expect(done.headers.get('location')).toBe('/accounts?erased=1');
+		expect((await fetch(`${server.base}/accounts/${first.id}`)).status).toBe(404);
+		const list = await (await fetch(`${server.base}/accounts?erased=1`)).text();
+		expect(list).toContain('The account and all its data are erased.');
+
+		// the command line: refused without --confirm, handed to the server with it
+		const env = { PEIL_DB: server.db };
+		const unconfirmed = peil(['account', 'erase', second.id], env);
+		expect(unconfirmed.code).toBe(1);
+		expect(unconfirmed.stderr).toMatch(/Add --confirm to erase it\./);
+		const cli = peil(['account', 'erase', second.id, '--confirm', '--by', 'Admin', '--json'], env);
+		expect(cli.stderr).toMatch(/holds the store: sending the work there/);
+		expect(cli.code).toBe(0);
+		expect(JSON.parse(cli.stdout)).toMatchObject({ accountId: second.id, erasedBy: 'Admin' });
+		const again = peil(['account', 'erase', second.id, '--confirm'], env);
+		expect(again.code).toBe(2);
+		expect(again.stderr.trim().split('\n').at(-1)).toBe(
+			`Error: There is no account "${second.id}".`
+		);
+
+		for (const route of ROUTES) {
+			const res = await fetch(`${server.base}${route}`);
+			expect(res.status, route).toBe(200);
+			const text = await res.text();
+			for (const a of [first, second]) {
+				expect(text, route).not.toContain(a.id);
+				expect(text, route).not.toContain(a.name);
+			}
+		}
 	}, 300_000);
 });

@@ -4,8 +4,11 @@ import { ALL_ACCOUNTS } from '$lib/server/scope';
 import { listAccounts } from '$lib/server/reports/overview';
 import { removeSample } from '$lib/server/sample/load-sample';
 
-export const load = (async () => {
-	return { accounts: await listAccounts(await getStore(), ALL_ACCOUNTS) };
+export const load = (async ({ url }) => {
+	return {
+		accounts: await listAccounts(await getStore(), ALL_ACCOUNTS),
+		erased: url.searchParams.get('erased') === '1'
+	};
 }) satisfies PageServerLoad;
 
 export const actions = {
