@@ -32,7 +32,7 @@ async function contents(file: string): Promise<string> {
 	try {
 		return await storeContents(
 			store,
-			(t, row) => t === 'meta' && /^\{'key': (backup|restored_from),/.test(row)
+			(t, row) => t === 'meta' && /^\{'key': '?(backup|restored_from)'?, /.test(row)
 		);
 	} finally {
 		await store.close();

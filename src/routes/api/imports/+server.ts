@@ -4,7 +4,7 @@ import type { RequestHandler } from './$types';
 import { getStore } from '$lib/server/store';
 import { importFile } from '$lib/server/ingest/run-import';
 import { ImportFileError } from '$lib/server/ingest/read-file';
-import { receiveUpload, safeFileName, UploadError } from '$lib/server/upload';
+import { receiveUpload, UploadError } from '$lib/server/upload';
 import { listImports } from '$lib/server/reports/overview';
 
 /** The import history. */
@@ -17,9 +17,13 @@ export const GET: RequestHandler = async () => json(await listImports(await getS
 export const POST: RequestHandler = async ({ request, url }) => {
 	const source = url.searchParams.get('source');
 	if (!source) error(400, 'Say which helpdesk the file comes from: ?source=zendesk');
-	let upload: { file: string; size: number };
+	let upload: { file: string; size: number; name: string };
 	try {
-		upload = await receiveUpload(request);
+		upload = await receiveUpload(
+			request,
+			url.searchParams.get('name') ?? request.headers.get('x-file-name'),
+			'upload'
+		);
 	} catch (e) {
 		if (e instanceof UploadError) return json({ error: e.message }, { status: e.status });
 		throw e;
@@ -27,10 +31,7 @@ export const POST: RequestHandler = async ({ request, url }) => {
 	try {
 		const report = await importFile(await getStore(), {
 			file: upload.file,
-			name: safeFileName(
-				url.searchParams.get('name') ?? request.headers.get('x-file-name'),
-				'upload.csv'
-			),
+			name: upload.name,
 			source,
 			profile: url.searchParams.get('profile') || undefined,
 			zone: url.searchParams.get('zone') || undefined,
