@@ -110,11 +110,18 @@ async function upload(
 ): Promise<{ status: number; error: string }> {
 	const q = new URLSearchParams({ source: 'zendesk' });
 	if (name !== null) q.set('name', name);
-	const res = await fetch(`${server.base}${route}?${q}`, {
-		method: 'POST',
-		headers: { 'content-type': type },
-		body: new Uint8Array(body)
-	});
+	let res: Response;
+	try {
+		res = await fetch(`${server.base}${route}?${q}`, {
+			method: 'POST',
+			headers: { 'content-type': type },
+			body: new Uint8Array(body)
+		});
+	} catch (e) {
+		throw new Error(`${route} ${name}: ${(e as Error).message}\nserver log:\n${server.log()}`, {
+			cause: e
+		});
+	}
 	const text = await res.text();
 	let error = text;
 	try {
