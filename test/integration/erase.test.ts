@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/lib/server/db/index.ts';
-import { freshStore, storeContents, storeTables } from '../helpers/fresh-store.ts';
+import { FIXTURES, freshStore, storeContents, storeTables } from '../helpers/fresh-store.ts';
 import { generateSample } from '../../src/lib/server/sample/generate.ts';
 import { importAccounts } from '../../src/lib/server/accounts/accounts.ts';
 import { importFile } from '../../src/lib/server/ingest/run-import.ts';
@@ -133,6 +133,13 @@ beforeAll(async () => {
 		});
 	}
 	await lockMonth(store, LOCKED, 'Finance', 'invoiced');
+	// an export saved under the account's name (its file name is shown on /imports)
+	const named = await importFile(store, {
+		file: path.join(FIXTURES, 'zendesk-small.csv'),
+		name: `${victimName} export.csv`,
+		source: 'zendesk-named'
+	});
+	expect(named.file).toBe(`${victimName} export.csv`);
 	// a rejected row of a later import whose offending cell was one of the victim's requesters
 	// (as a time-entries file naming the e-mail address in the ticket column would leave it)
 	const requester = await store.one(
@@ -241,6 +248,8 @@ describe('erasing one account', () => {
 		expect(result.counts.ticket_events).toBe(Number(own?.events));
 		expect(result.counts.invoice_lines_anonymised).toBe(lockedVictimLines.length);
 		expect(result.counts.import_rejects).toBe(1);
+		expect(result.counts.import_records).toBe(1);
+		expect((await listImports(store)).map((i) => i.file)).toContain('erased export.csv');
 		expect(await dataVersion(store)).not.toBe(versionBefore);
 
 		// no table holds the account's id, name or people — but the one erasure record and the
@@ -250,7 +259,7 @@ describe('erasing one account', () => {
 		const lines = text.split('\n').filter((l) => l.includes(victim));
 		expect(lines).toHaveLength(1);
 		expect(lines[0].startsWith(`meta: {'key': 'erased:${victim}', 'value': `)).toBe(true);
-		expect(text).not.toContain(victimName);
+		expect(text.split('\n').filter((l) => l.includes(victimName))).toEqual([]);
 		for (const p of people) expect(text).not.toContain(p);
 		for (const t of [
 			'tickets',

@@ -8,7 +8,8 @@
  * Reject rows of imports keep no account, only the offending cell: a cell that holds one of the
  * account's identifiers (its id, name or helpdesk names, a contact's or requester's name, e-mail
  * or id, a ticket or time-entry number of its own) loses its value. Import reports that named
- * the account as created by that import name it no more.
+ * the account as created by that import name it no more, and file names of imports that hold its
+ * id, name or a helpdesk name of it have that part replaced by "erased".
  *
  * Kept, as bookkeeping law requires: the invoice lines of locked (invoiced) months, anonymised —
  * the account's name becomes "Erased account", free text of material lines goes, and amounts,
@@ -84,6 +85,18 @@ export function anonymiseInvoiceLine(l: InvoiceLine, newId: string, on: string):
 	};
 }
 
+/** `text` with every name (4 characters or more) replaced by "erased", ignoring case (pure). */
+export function withoutNames(text: string, names: string[]): string {
+	let out = text;
+	for (const n of [...new Set(names)]
+		.filter((x) => x.trim().length >= 4)
+		.sort((a, b) => b.length - a.length)) {
+		const pattern = new RegExp(n.trim().replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi');
+		out = out.replace(pattern, 'erased');
+	}
+	return out;
+}
+
 async function count(tx: Tx, sql: string, params: string[]): Promise<number> {
 	return Number((await tx.one(`SELECT count(*) AS n FROM ${sql}`, params))?.n ?? 0);
 }
@@ -104,6 +117,13 @@ export async function eraseAccount(
 		if (!account) throw new EraseError(404, `There is no account "${accountId}".`);
 		const p = [accountId];
 		const counts: Record<string, number> = {};
+		const names = [
+			accountId,
+			String(account.name),
+			...(await tx.all('SELECT alias FROM account_aliases WHERE account_id = $1', p)).map((r) =>
+				String(r.alias)
+			)
+		];
 		const erasedAt = new Date().toISOString();
 
 		// identifiers of the account a rejected cell may hold, gathered before anything goes
@@ -191,21 +211,31 @@ export async function eraseAccount(
 			]);
 		}
 
-		// import reports that list the account among those they created
-		for (const r of await tx.all(
-			`SELECT id, report FROM imports WHERE contains(CAST(report AS VARCHAR), $1)`,
-			[JSON.stringify(accountId)]
-		)) {
+		// import records: reports that list the account among those they created, and file names
+		// that name it (an export saved as "<account> oct.csv")
+		counts.import_records = 0;
+		for (const r of await tx.all('SELECT id, file_name, report FROM imports ORDER BY id')) {
 			const report = JSON.parse(String(r.report)) as {
+				file?: string;
 				accountsCreated?: { id: string; name: string }[];
 			};
-			if (!report.accountsCreated?.some((a) => a.id === accountId)) continue;
-			report.accountsCreated = report.accountsCreated.map((a) =>
-				a.id === accountId ? { id: newId, name: ERASED_ACCOUNT_NAME } : a
-			);
-			await tx.run('UPDATE imports SET report = $2::JSON WHERE id = $1', [
+			const file = withoutNames(String(r.file_name), names);
+			const created = report.accountsCreated?.some((a) => a.id === accountId) ?? false;
+			if (file === r.file_name && !created) continue;
+			counts.import_records++;
+			if (created)
+				report.accountsCreated = report.accountsCreated!.map((a) =>
+					a.id === accountId ? { id: newId, name: ERASED_ACCOUNT_NAME } : a
+				);
+			if (report.file) report.file = withoutNames(report.file, names);
+			await tx.run('UPDATE imports SET file_name = $2, report = $3::JSON WHERE id = $1', [
 				Number(r.id),
+				file,
 				JSON.stringify(report)
+			]);
+			await tx.run('UPDATE import_rejects SET file_name = $2 WHERE import_id = $1', [
+				Number(r.id),
+				file
 			]);
 		}
 
