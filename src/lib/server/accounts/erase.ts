@@ -155,6 +155,25 @@ export async function eraseAccount(
 		);
 		await tx.run('DROP TABLE temp.erase_keys');
 
+		// tables a newer schema may have (material changes, per-account locks, scoped tokens, the
+		// audit log): handled when present
+		const present = new Set(
+			(
+				await tx.all(
+					`SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database()`
+				)
+			).map((r) => String(r.table_name))
+		);
+		if (present.has('billing_material_changes')) {
+			const where = `material_id IN (SELECT id FROM billing_materials WHERE account_id = $1)`;
+			counts.billing_material_changes = await count(
+				tx,
+				`billing_material_changes WHERE ${where}`,
+				p
+			);
+			await tx.run(`DELETE FROM billing_material_changes WHERE ${where}`, p);
+		}
+
 		// time entries and their corrections, then the tickets and everything keyed by them
 		counts.time_entry_corrections = await count(
 			tx,
@@ -209,6 +228,54 @@ export async function eraseAccount(
 				String(lock.month),
 				JSON.stringify(out)
 			]);
+		}
+
+		if (present.has('billing_account_locks')) {
+			for (const lock of await tx.all(
+				'SELECT month, lines FROM billing_account_locks WHERE account_id = $1',
+				p
+			)) {
+				const lines = (JSON.parse(String(lock.lines)) as InvoiceLine[]).map((l) =>
+					l.accountId === accountId ? anonymiseInvoiceLine(l, newId, erasedAt.slice(0, 10)) : l
+				);
+				counts.invoice_lines_anonymised += lines.filter((l) => l.erased).length;
+				await tx.run(
+					'UPDATE billing_account_locks SET account_id = $3, lines = $4::JSON WHERE month = $1 AND account_id = $2',
+					[String(lock.month), accountId, newId, JSON.stringify(lines)]
+				);
+			}
+		}
+		if (present.has('api_tokens')) {
+			// a token scoped to the account keeps its other accounts
+			for (const t of await tx.all(
+				`SELECT id::VARCHAR AS id, CAST(account_ids AS VARCHAR) AS ids FROM api_tokens WHERE account_ids IS NOT NULL`
+			)) {
+				const ids = JSON.parse(String(t.ids)) as string[];
+				if (!Array.isArray(ids) || !ids.includes(accountId)) continue;
+				await tx.run('UPDATE api_tokens SET account_ids = $2::JSON WHERE id = $1::UUID', [
+					String(t.id),
+					JSON.stringify(ids.filter((x) => x !== accountId))
+				]);
+			}
+		}
+		if (present.has('audit_log')) {
+			// the record of who did what stays; the account's names in it go
+			counts.audit_log = 0;
+			for (const a of await tx.all(
+				`SELECT id::VARCHAR AS id, target, CAST(detail AS VARCHAR) AS detail FROM audit_log
+				 WHERE contains(lower(coalesce(target, '') || ' ' || coalesce(CAST(detail AS VARCHAR), '')), lower($1))
+				    OR contains(lower(coalesce(target, '') || ' ' || coalesce(CAST(detail AS VARCHAR), '')), lower($2))`,
+				[accountId, String(account.name)]
+			)) {
+				const target = a.target === null ? null : withoutNames(String(a.target), names);
+				const detail = a.detail === null ? null : withoutNames(String(a.detail), names);
+				counts.audit_log++;
+				await tx.run('UPDATE audit_log SET target = $2, detail = $3::JSON WHERE id = $1::UUID', [
+					String(a.id),
+					target,
+					detail
+				]);
+			}
 		}
 
 		// import records: reports that list the account among those they created, and file names
