@@ -5,7 +5,11 @@
  * Exit codes: 0 done (rejected rows are reported, not fatal), 1 wrong usage, 2 the file or the
  * store cannot be used.
  */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { storePath, StoreLockedError, type Store } from '../lib/server/db/index.ts';
 import { prepareStore } from '../lib/server/bootstrap.ts';
@@ -54,6 +58,8 @@ import {
 	setRole,
 	UserError
 } from '../lib/server/auth/users.ts';
+import { eraseAccount, EraseError, type ErasureResult } from '../lib/server/accounts/erase.ts';
+import { BackupError, restoreBackup, writeBackup } from '../lib/server/backup.ts';
 
 const USAGE = `Usage: peil <command> [options]
 
@@ -63,6 +69,11 @@ const USAGE = `Usage: peil <command> [options]
   imports [--json]                    List imports.
   rollback <import-id> [--json]       Undo an import.
   sample remove                       Remove the sample accounts and their data.
+  account erase <id> --confirm [--by NAME]
+        Erase one account's data (tickets, contacts, time entries, reviews, …); invoice lines of
+        locked months stay, anonymised. Cannot be undone.
+  backup <file>                       Write a consistent copy of the store (also while the server runs).
+  restore <file>                      Replace the store with a backup (the server must be stopped).
   explain <source>/<id> [--json]      Why a ticket's verdicts are what they are.
   recompute                           Recompute every verdict.
   reconcile [--source S] [--account A] [--month yyyy-mm] [--json]
@@ -338,6 +349,124 @@ async function cmdSample(args: string[]): Promise<void> {
 	process.stdout.write(
 		`Sample removed: ${r.accounts} accounts, ${r.tickets} tickets, ${r.imports} imports.\n`
 	);
+}
+
+async function cmdAccount(args: string[]): Promise<void> {
+	const [sub, ...rest] = args;
+	if (sub !== 'erase')
+		throw new UsageError('account: the command is "account erase <id> --confirm"');
+	const { values, positionals } = parseArgs({
+		args: rest,
+		allowPositionals: true,
+		options: {
+			confirm: { type: 'boolean', default: false },
+			by: { type: 'string' },
+			json: { type: 'boolean', default: false }
+		}
+	});
+	const id = positionals[0];
+	if (!id) throw new UsageError('account erase: name the account (its id, as on /accounts)');
+	if (!values.confirm)
+		fail(
+			1,
+			`Erasing account "${id}" deletes its tickets, contacts, time entries, reviews and every other record of it, and cannot be undone. Add --confirm to erase it.`
+		);
+	const by = values.by ?? process.env.USER ?? 'command line';
+	const r = await withStore(
+		async (store) => {
+			try {
+				return await eraseAccount(store, id, by);
+			} catch (e) {
+				if (e instanceof EraseError) fail(2, `Error: ${e.message}`);
+				throw e;
+			}
+		},
+		async (server) => {
+			const res = await fetch(`${server.url}/api/accounts/${encodeURIComponent(id)}/erase`, {
+				method: 'POST',
+				headers: { ...authHeaders(server), 'content-type': 'application/json' },
+				body: JSON.stringify({ confirm: id, by })
+			});
+			const body = await res.json();
+			if (!res.ok) fail(2, `Error: ${(body as { error?: string }).error ?? res.status}`);
+			return body as ErasureResult;
+		}
+	);
+	if (values.json) {
+		process.stdout.write(JSON.stringify(r) + '\n');
+		return;
+	}
+	const c = r.counts;
+	process.stdout.write(
+		`Account ${id} erased by ${r.erasedBy} at ${r.erasedAt}: ${c.tickets} tickets, ${c.ticket_events} status changes, ${c.time_entries} time entries, ${c.contacts} contacts, ${c.reviews} reviews, ${c.training_records} training records, ${c.billing_materials} material lines removed; ${c.invoice_lines_anonymised} invoice lines of locked months kept anonymised.\n`
+	);
+}
+
+function megabytes(bytes: number): string {
+	return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+async function cmdBackup(args: string[]): Promise<void> {
+	const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+	const file = positionals[0];
+	if (!file) throw new UsageError('backup: name the file to write, e.g. peil-2026-11-23.duckdb');
+	const target = path.resolve(file);
+	if (target === storePath()) throw new UsageError('backup: the backup cannot be the store itself');
+	const info = await withStore(
+		async (store) => {
+			const r = await writeBackup(store, target);
+			return { bytes: r.bytes, createdAt: r.createdAt };
+		},
+		async (server) => {
+			const res = await fetch(`${server.url}/api/backup`, { headers: authHeaders(server) });
+			if (!res.ok || !res.body) serverError(res.status, await res.text());
+			const expected = Number(res.headers.get('content-length'));
+			// written beside the target and renamed once whole: a cut connection leaves no half file
+			const partial = `${target}.partial-${crypto.randomBytes(4).toString('hex')}`;
+			try {
+				await pipeline(
+					Readable.fromWeb(res.body as import('node:stream/web').ReadableStream),
+					fs.createWriteStream(partial)
+				);
+				const bytes = fs.statSync(partial).size;
+				if (expected && bytes !== expected)
+					fail(2, `Error: the backup arrived incomplete (${bytes} of ${expected} bytes)`);
+				fs.renameSync(partial, target);
+				const meta = JSON.parse(res.headers.get('x-peil-backup') ?? '{}') as {
+					createdAt?: string;
+				};
+				return { bytes, createdAt: meta.createdAt ?? new Date().toISOString() };
+			} finally {
+				fs.rmSync(partial, { force: true });
+			}
+		}
+	);
+	process.stdout.write(
+		`Backup written: ${target} (${megabytes(info.bytes)}, the store as of ${info.createdAt}).\n`
+	);
+}
+
+async function cmdRestore(args: string[]): Promise<void> {
+	const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+	const file = positionals[0];
+	if (!file) throw new UsageError('restore: name the backup file to restore');
+	const store = storePath();
+	const server = await findServer(store);
+	if (server)
+		fail(
+			2,
+			`The Peil server at ${server.url} (pid ${server.pid}) holds the store ${store}: stop it, then restore. Nothing was restored.`
+		);
+	try {
+		const r = await restoreBackup(store, file);
+		process.stdout.write(
+			`Restored ${store} from ${r.from}${r.backupCreatedAt ? ` (backup of ${r.backupCreatedAt})` : ''}${r.migrationsApplied.length ? `; schema brought up to date (${r.migrationsApplied.join(', ')})` : ''}.${r.previous ? ` The store it replaced is kept as ${r.previous}.` : ''}\n`
+		);
+	} catch (e) {
+		if (e instanceof BackupError) fail(2, `Error: ${e.message}`);
+		if (e instanceof StoreLockedError) fail(2, `${e.message}\nNothing was restored.`);
+		throw e;
+	}
 }
 
 function ticketRef(arg: string | undefined, command: string): { source: string; id: string } {
@@ -807,6 +936,12 @@ async function main(argv: string[]): Promise<void> {
 			return cmdRollback(rest);
 		case 'sample':
 			return cmdSample(rest);
+		case 'account':
+			return cmdAccount(rest);
+		case 'backup':
+			return cmdBackup(rest);
+		case 'restore':
+			return cmdRestore(rest);
 		case 'explain':
 			return cmdExplain(rest);
 		case 'recompute':

@@ -44,3 +44,24 @@ export async function snapshot(store: Store): Promise<Record<string, unknown>> {
 }
 
 export const FIXTURES = path.resolve('test/fixtures');
+
+/** Every table of the store (drizzle's "public" schema is DuckDB's main). */
+export async function storeTables(store: Store): Promise<string[]> {
+	return (
+		await store.all(
+			`SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY 1`
+		)
+	).map((r) => String(r.table_name));
+}
+
+/** Every row of every table as text, one line each, in a stable order: the store's whole content. */
+export async function storeContents(
+	store: Store,
+	skip: (table: string, row: string) => boolean = () => false
+): Promise<string> {
+	let out = '';
+	for (const t of await storeTables(store))
+		for (const r of await store.all(`SELECT x::VARCHAR AS v FROM "${t}" x ORDER BY v`))
+			if (!skip(t, String(r.v))) out += `${t}: ${String(r.v)}\n`;
+	return out;
+}

@@ -87,44 +87,56 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
 	const dataDir = path.join(dir, 'data');
 	for (const d of ['policies', 'calendars', 'rates'])
 		fs.cpSync(path.join(ROOT, 'data', d), path.join(dataDir, d), { recursive: true });
-	const port = await freePort();
-	const base = `http://127.0.0.1:${port}`;
-	const db = path.join(dir, 'peil.duckdb');
+	// Other test runs on this machine start servers too: a port found free can be taken before this
+	// server binds it. So the health check must come from this very process (its pid), and a
+	// server that lost the port is started again on another.
+	let base = '';
+	const db = env.PEIL_DB ?? path.join(dir, 'peil.duckdb');
 	let log = '';
-	const server: ChildProcess = spawn(process.execPath, ['scripts/serve.js'], {
-		cwd: ROOT,
-		env: {
-			...process.env,
-			PORT: String(port),
-			HOST: '127.0.0.1',
-			ORIGIN: base,
-			PEIL_DB: db,
-			PEIL_DATA_DIR: dataDir,
-			...env
-		},
-		stdio: ['ignore', 'pipe', 'pipe']
-	});
-	server.stdout?.on('data', (d) => (log += String(d)));
-	server.stderr?.on('data', (d) => (log += String(d)));
-	let exited = false;
-	server.once('exit', () => (exited = true));
-	try {
-		await waitFor(
-			async () => {
-				if (exited) throw new Error(`The server stopped before it answered:\n${log}`);
-				try {
-					return (await fetch(`${base}/api/health`)).ok;
-				} catch {
-					return false;
-				}
+	let server: ChildProcess | undefined;
+	for (let attempt = 1; !server; attempt++) {
+		const port = await freePort();
+		base = `http://127.0.0.1:${port}`;
+		log = '';
+		const child: ChildProcess = spawn(process.execPath, ['scripts/serve.js'], {
+			cwd: ROOT,
+			env: {
+				...process.env,
+				PORT: String(port),
+				HOST: '127.0.0.1',
+				ORIGIN: base,
+				PEIL_DB: db,
+				PEIL_DATA_DIR: dataDir,
+				...env
 			},
-			180_000,
-			`GET /api/health\n${log}`
-		);
-	} catch (e) {
-		server.kill('SIGKILL');
-		throw e;
+			stdio: ['ignore', 'pipe', 'pipe']
+		});
+		child.stdout?.on('data', (d) => (log += String(d)));
+		child.stderr?.on('data', (d) => (log += String(d)));
+		let exited = false;
+		child.once('exit', () => (exited = true));
+		try {
+			await waitFor(
+				async () => {
+					if (exited) throw new Error(`The server stopped before it answered:\n${log}`);
+					try {
+						const res = await fetch(`${base}/api/health`);
+						return res.ok && ((await res.json()) as { pid?: number }).pid === child.pid;
+					} catch {
+						return false;
+					}
+				},
+				180_000,
+				`GET /api/health\n${log}`
+			);
+			server = child;
+		} catch (e) {
+			child.kill('SIGKILL');
+			if (attempt < 3 && /EADDRINUSE/.test(log)) continue;
+			throw e;
+		}
 	}
+	const running: ChildProcess = server;
 	const adminToken = (JSON.parse(fs.readFileSync(`${db}.server.json`, 'utf8')) as { token: string })
 		.token;
 	const addUser = async (email: string, role: string, accounts: string[] = []) => {
@@ -180,11 +192,11 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
 			return fetchOnce(new URL(url, base), { ...init, headers });
 		},
 		stop: async () => {
-			if (server.exitCode === null) {
-				const stopped = new Promise((r) => server.once('exit', r));
-				server.kill('SIGTERM');
+			if (running.exitCode === null) {
+				const stopped = new Promise((r) => running.once('exit', r));
+				running.kill('SIGTERM');
 				await Promise.race([stopped, new Promise((r) => setTimeout(r, 10_000))]);
-				if (server.exitCode === null) server.kill('SIGKILL');
+				if (running.exitCode === null) running.kill('SIGKILL');
 			}
 			fs.rmSync(dir, { recursive: true, force: true });
 		}

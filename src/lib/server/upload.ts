@@ -32,6 +32,34 @@ export function safeFileName(name: string | null | undefined, fallback: string):
 }
 
 /**
+ * The name an upload says it has (`?name=` or `X-File-Name`), checked: a file's own name only.
+ * A name with a path in it (`../../etc/passwd`, `C:\\Users\\…`), control characters or over 200
+ * characters is refused — nothing Peil stores or shows should carry one. No name: `fallback`.
+ */
+export function uploadName(raw: string | null | undefined, fallback: string): string {
+	const name = String(raw ?? '').trim();
+	if (!name) return fallback;
+	const shown = JSON.stringify(name.length > 80 ? `${name.slice(0, 80)}…` : name);
+	const base = safeFileName(name, '');
+	if (/[/\\]/.test(name) || name === '.' || name === '..')
+		throw new UploadError(
+			400,
+			`The file name ${shown} holds a path: send the file's own name${base ? ` ("${base}")` : ''}. Nothing was imported.`
+		);
+	if (/\p{Cc}/u.test(name))
+		throw new UploadError(
+			400,
+			`The file name ${shown} holds control characters: send the file's own name. Nothing was imported.`
+		);
+	if (name.length > 200)
+		throw new UploadError(
+			400,
+			`The file name ${shown} is longer than 200 characters. Nothing was imported.`
+		);
+	return name;
+}
+
+/**
  * Read and discard a refused body (up to 16 MB) so the client receives the answer instead of a
  * connection reset while it is still sending; past that, the answer goes out at once.
  */
@@ -50,14 +78,29 @@ async function discard(request: Request): Promise<void> {
 	}
 }
 
-export async function receiveUpload(request: Request): Promise<{ file: string; size: number }> {
+/**
+ * Receive the body as a temporary file. `rawName` is the name the client gave (checked first, by
+ * uploadName); every refusal names the file.
+ */
+export async function receiveUpload(
+	request: Request,
+	rawName: string | null | undefined,
+	fallback: string
+): Promise<{ file: string; size: number; name: string }> {
+	let name: string;
+	try {
+		name = uploadName(rawName, fallback);
+	} catch (e) {
+		await discard(request);
+		throw e;
+	}
 	const limit = uploadLimit();
 	const declared = Number(request.headers.get('content-length') ?? NaN);
 	if (declared > limit) {
 		await discard(request);
 		throw new UploadError(
 			413,
-			`The file is ${declared} bytes; the limit is ${limit} bytes (PEIL_UPLOAD_LIMIT).`
+			`${name}: the file is ${declared} bytes; the limit is ${limit} bytes (PEIL_UPLOAD_LIMIT). Nothing was imported.`
 		);
 	}
 	const type = request.headers.get('content-type') ?? '';
@@ -65,11 +108,14 @@ export async function receiveUpload(request: Request): Promise<{ file: string; s
 		await discard(request);
 		throw new UploadError(
 			415,
-			'Send the file itself as the request body (curl --data-binary @export.csv -H "Content-Type: text/csv"), not as a form.'
+			`${name}: send the file itself as the request body (curl --data-binary @export.csv -H "Content-Type: text/csv"), not as a form.`
 		);
 	}
 	if (!request.body)
-		throw new UploadError(400, 'The request has no body: send the export file as the body.');
+		throw new UploadError(
+			400,
+			`${name}: the request has no body: send the export file as the body.`
+		);
 	const file = path.join(
 		os.tmpdir(),
 		`peil-upload-${process.pid}-${crypto.randomBytes(8).toString('hex')}`
@@ -83,10 +129,16 @@ export async function receiveUpload(request: Request): Promise<{ file: string; s
 			if (done) break;
 			size += value.byteLength;
 			if (size > limit) {
+				// read on (up to 16 MB) so the client hears the answer rather than a reset
+				for (let more = 0; more < 16 * 1024 * 1024;) {
+					const next = await reader.read();
+					if (next.done) break;
+					more += next.value.byteLength;
+				}
 				await reader.cancel();
 				throw new UploadError(
 					413,
-					`The file is larger than allowed: the limit is ${limit} bytes (PEIL_UPLOAD_LIMIT).`
+					`${name}: the file is larger than allowed: the limit is ${limit} bytes (PEIL_UPLOAD_LIMIT). Nothing was imported.`
 				);
 			}
 			if (!out.write(value)) await new Promise<void>((r) => out.once('drain', () => r()));
@@ -94,7 +146,7 @@ export async function receiveUpload(request: Request): Promise<{ file: string; s
 		await new Promise<void>((resolve, reject) =>
 			out.end((err?: Error | null) => (err ? reject(err) : resolve()))
 		);
-		return { file, size };
+		return { file, size, name };
 	} catch (e) {
 		out.destroy();
 		fs.rmSync(file, { force: true });

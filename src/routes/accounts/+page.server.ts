@@ -4,8 +4,11 @@ import { requestScope } from '$lib/server/auth/request';
 import { listAccounts } from '$lib/server/reports/overview';
 import { removeSample } from '$lib/server/sample/load-sample';
 
-export const load = (async () => {
-	return { accounts: await listAccounts(await getStore(), requestScope()) };
+export const load = (async ({ url }) => {
+	return {
+		accounts: await listAccounts(await getStore(), requestScope()),
+		erased: url.searchParams.get('erased') === '1'
+	};
 }) satisfies PageServerLoad;
 
 export const actions = {

@@ -85,6 +85,8 @@ export const ROUTES: Record<string, RouteRule> = {
 	'/api/imports/[id]/rejects.csv': { read: ADMIN, audit: 'export' },
 	'/api/imports/[id]/rollback': { write: ADMIN },
 	'/api/accounts/import': { write: ADMIN },
+	'/api/accounts/[id]/erase': { write: ADMIN, account: 'param' },
+	'/api/backup': { read: ADMIN, audit: 'export' },
 	'/api/profiles': { read: ADMIN },
 	'/api/profiles/[name]': { write: ADMIN },
 	'/api/sample': { write: ADMIN },

@@ -81,6 +81,8 @@ export interface InvoiceLine {
 	currency: string;
 	orderReference: string | null;
 	description: string;
+	/** set on a locked month's line of an account erased later (yyyy-mm-dd): anonymised, kept */
+	erased?: string;
 }
 
 export interface MaterialLine {
@@ -1064,10 +1066,15 @@ async function readBillingMonth(
 	);
 	const adjustments = await adjustmentLines(q, scope, month, acc, locks, opts);
 	// the whole month's lock in its stored order, then the accounts locked alone, then the open ones
+	// (a locked month keeps the anonymised lines of accounts erased since, for whoever sees all)
+	const keptErased = (l: InvoiceLine) =>
+		!!l.erased && scope.kind === 'all' && !acc.has(l.accountId);
 	const invoiceLines: InvoiceLine[] = monthLock
-		? monthLock.lines.filter((l) => lockOf.get(l.accountId)?.scope === 'month')
+		? monthLock.lines.filter((l) => lockOf.get(l.accountId)?.scope === 'month' || keptErased(l))
 		: [];
 	for (const l of lockOf.values()) if (l.scope === 'account') invoiceLines.push(...l.lines);
+	for (const [id, own] of locks.get(month)?.accounts ?? [])
+		if (!acc.has(id)) invoiceLines.push(...own.lines.filter(keptErased));
 	invoiceLines.push(...openLive, ...adjustments);
 	const lockedAccounts: Record<string, LockInfo> = {};
 	for (const [id, l] of lockOf)
@@ -1093,7 +1100,7 @@ async function readBillingMonth(
 			`${adjustments.length} adjustment lines carry differences into this month from locked ${[...new Set(adjustments.map((l) => l.originPeriod))].sort().join(', ')}.`
 		);
 	const noDebtor = [...new Set(invoiceLines.map((l) => l.accountId))].filter(
-		(id) => !acc.get(id)?.debtorNumber
+		(id) => acc.has(id) && !acc.get(id)?.debtorNumber
 	);
 	if (noDebtor.length)
 		notes.push(
@@ -1179,6 +1186,54 @@ async function readBillingMonth(
 			netCents: inv.reduce((s, l) => s + l.amountCents, 0),
 			vatCents: inv.reduce((s, l) => s + l.vatCents, 0),
 			needsPerson: own.filter((l) => l.status === 'needs-person').length
+		});
+	}
+	// erased accounts of a locked month: their kept lines, one row each, with no name
+	const erasedLock = (id: string): LockInfo | null => {
+		const own = locks.get(month)?.accounts.get(id);
+		const whole = locks.get(month)?.month;
+		const l = own ?? whole;
+		return l ? { by: l.by, at: l.at, note: l.note, scope: own ? 'account' : 'month' } : null;
+	};
+	for (const [id, inv] of invoiceLinesOf) {
+		if (acc.has(id) || !inv[0].erased) continue;
+		const byReason = new Map<string, ReasonSummary>();
+		for (const l of inv) {
+			const reason = l.reason || 'other';
+			const x = byReason.get(reason) ?? {
+				reason,
+				label: REASON_LABELS[reason] ?? reason,
+				billableHours: 0,
+				amountCents: 0,
+				freeHours: 0,
+				lines: 0
+			};
+			if (l.kind !== 'material') x.billableHours += l.hours ?? 0;
+			x.amountCents += l.amountCents;
+			x.lines++;
+			byReason.set(reason, x);
+		}
+		out.push({
+			accountId: id,
+			name: `${inv[0].accountName} (erased ${inv[0].erased})`,
+			debtorNumber: inv[0].debtorNumber,
+			locked: erasedLock(id),
+			policyId: null,
+			isSample: false,
+			currency: inv[0].currency,
+			reasons: [...byReason.values()],
+			billableHours: inv
+				.filter((l) => l.kind !== 'material')
+				.reduce((s, l) => s + (l.hours ?? 0), 0),
+			freeHours: 0,
+			needsPersonHours: 0,
+			labourCents: inv.filter((l) => l.kind !== 'material').reduce((s, l) => s + l.amountCents, 0),
+			materialsCents: inv
+				.filter((l) => l.kind === 'material')
+				.reduce((s, l) => s + l.amountCents, 0),
+			netCents: inv.reduce((s, l) => s + l.amountCents, 0),
+			vatCents: inv.reduce((s, l) => s + l.vatCents, 0),
+			needsPerson: 0
 		});
 	}
 	out.sort((x, y) => y.netCents - x.netCents || x.name.localeCompare(y.name, 'nl'));

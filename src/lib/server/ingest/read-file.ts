@@ -15,6 +15,7 @@ import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
 import { jsonToCsv, JsonShapeError, looksLikeNdjson } from './readers/json-to-csv.ts';
 import { parquetToCsv } from './readers/parquet-to-csv.ts';
+import { guardXlsx, ZipGuardError } from './readers/zip-guard.ts';
 
 export class ImportFileError extends Error {
 	constructor(
@@ -110,6 +111,91 @@ function sniffFormat(head: Buffer): FileFormat | 'utf16le' | 'utf16be' | null {
 		.trimStart();
 	if (text.startsWith('[') || text.startsWith('{')) return 'json';
 	return null;
+}
+
+/** What a file's extension promises, for the extensions exports come with. */
+const EXTENSIONS: Record<string, 'text' | 'xlsx' | 'json' | 'parquet'> = {
+	'.csv': 'text',
+	'.tsv': 'text',
+	'.txt': 'text',
+	'.xlsx': 'xlsx',
+	'.xlsm': 'xlsx',
+	'.json': 'json',
+	'.ndjson': 'json',
+	'.jsonl': 'json',
+	'.parquet': 'parquet'
+};
+
+/** Extensions of files that are no export at all. */
+const NOT_EXPORTS = new Set([
+	'.pdf',
+	'.doc',
+	'.docx',
+	'.ppt',
+	'.pptx',
+	'.odt',
+	'.ods',
+	'.png',
+	'.jpg',
+	'.jpeg',
+	'.gif',
+	'.zip',
+	'.gz',
+	'.7z',
+	'.rar',
+	'.exe',
+	'.dll',
+	'.html',
+	'.htm',
+	'.xml'
+]);
+
+const FORMAT_WORDS: Record<string, string> = {
+	text: 'CSV text',
+	xlsx: 'an XLSX workbook (a ZIP archive)',
+	json: 'JSON',
+	parquet: 'Parquet',
+	xls: 'an Excel 97-2003 workbook (.xls)',
+	binary: 'binary data'
+};
+
+/**
+ * A file must be what its name says: an `export.xlsx` that holds CSV, or an `export.csv` that is
+ * a workbook or a program, is refused before anything is read — most often the wrong file was
+ * picked. Names without an extension, or with one exports do not use, go by their content.
+ */
+function checkExtension(name: string, head: Buffer, sniffed: ReturnType<typeof sniffFormat>): void {
+	const ext = path.extname(name).toLowerCase();
+	const isXls =
+		head.length >= 8 && head.subarray(0, 8).equals(Buffer.from('d0cf11e0a1b11ae1', 'hex'));
+	if (ext === '.xls' || (isXls && ext !== '.xls' && EXTENSIONS[ext]))
+		throw new ImportFileError(
+			name,
+			isXls
+				? `is ${ext === '.xls' ? '' : `named ${ext} but is `}an Excel 97-2003 workbook (.xls), which Peil does not read: save it as .xlsx or CSV`
+				: `is named .xls, the Excel 97-2003 format Peil does not read, but does not hold one: save it as .xlsx or CSV`
+		);
+	if (NOT_EXPORTS.has(ext))
+		throw new ImportFileError(
+			name,
+			`is a ${ext} file, not a helpdesk export: Peil reads CSV, XLSX, JSON and Parquet`
+		);
+	const promised = EXTENSIONS[ext];
+	if (!promised) return;
+	const actual =
+		sniffed === 'xlsx' || sniffed === 'json' || sniffed === 'parquet'
+			? sniffed
+			: isXls
+				? 'xls'
+				: sniffed === null && head.subarray(0, 65536).includes(0)
+					? 'binary'
+					: 'text';
+	if (actual === 'binary' && promised === 'text') return; // said below, in the words for it
+	if (actual !== promised)
+		throw new ImportFileError(
+			name,
+			`is named ${ext} but holds ${FORMAT_WORDS[actual]}, not ${FORMAT_WORDS[promised]}: was this the file you meant? Rename it or export it again`
+		);
 }
 
 /** Split one CSV record (the header) honouring quotes. */
@@ -222,10 +308,39 @@ function cellText(v: unknown): string {
 	return String(v);
 }
 
-/** The first sheet of a workbook as rows of text. Used for XLSX imports of every kind. */
+/** The most columns a file may have (PEIL_MAX_COLUMNS, default 2000; exports have tens to hundreds). */
+export function maxColumns(): number {
+	return Number(process.env.PEIL_MAX_COLUMNS || 2000);
+}
+
+/** The most cells read from a workbook (PEIL_XLSX_CELL_LIMIT, default 20 million). */
+export function maxCells(): number {
+	return Number(process.env.PEIL_XLSX_CELL_LIMIT || 20_000_000);
+}
+
+function tooManyColumns(name: string, n: number, where: string): ImportFileError {
+	return new ImportFileError(
+		name,
+		`${where} has ${n} columns; Peil reads at most ${maxColumns()} (PEIL_MAX_COLUMNS): is this the export you meant?`
+	);
+}
+
+/**
+ * The first sheet of a workbook as rows of text. Used for XLSX imports of every kind. The archive
+ * is checked first (zip-guard.ts), and reading stops at the cell and column limits.
+ */
 export async function readXlsxRows(file: string, name: string): Promise<string[][]> {
+	try {
+		await guardXlsx(file);
+	} catch (e) {
+		if (e instanceof ZipGuardError) throw new ImportFileError(name, e.message, { cause: e });
+		throw e;
+	}
 	const ExcelJS = (await import('exceljs')).default;
 	const rows: string[][] = [];
+	const cellLimit = maxCells();
+	const columnLimit = maxColumns();
+	let cells = 0;
 	try {
 		const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
 			sharedStrings: 'cache',
@@ -236,11 +351,20 @@ export async function readXlsxRows(file: string, name: string): Promise<string[]
 		for await (const sheet of reader) {
 			for await (const row of sheet) {
 				const values = (row.values as unknown[]).slice(1);
+				if (values.length > columnLimit)
+					throw tooManyColumns(name, values.length, `row ${row.number} of the first sheet`);
+				cells += values.length;
+				if (cells > cellLimit)
+					throw new ImportFileError(
+						name,
+						`has more than ${cellLimit} cells (reached in row ${row.number} of the first sheet; PEIL_XLSX_CELL_LIMIT): send an export this large as CSV`
+					);
 				rows.push(values.map(cellText));
 			}
 			break;
 		}
 	} catch (e) {
+		if (e instanceof ImportFileError) throw e;
 		throw new ImportFileError(name, `is not a readable XLSX workbook (${(e as Error).message})`);
 	}
 	return rows;
@@ -300,6 +424,7 @@ export async function inspectFile(
 
 	const head = readHead(file);
 	const sniffed = sniffFormat(head);
+	checkExtension(name, head, sniffed);
 	const { sha256, utf8 } = await hashAndCheckUtf8(file, (n) => onBytes?.(n, stat.size));
 	const temporary: string[] = [];
 	let csvPath = file;
@@ -376,7 +501,21 @@ export async function inspectFile(
 		throw new ImportFileError(name, 'has no header row (the first line is empty)');
 	}
 	const delimiter = sep ? sep[1] : sniffDelimiter(firstLine);
-	const { fields } = parseCsvRecord(text, delimiter);
+	const { fields, length } = parseCsvRecord(text, delimiter);
+	const dropTemporary = () => {
+		for (const t of temporary) fs.rmSync(t, { force: true });
+	};
+	if (fields.length > maxColumns()) {
+		dropTemporary();
+		throw tooManyColumns(name, fields.length, 'its header row');
+	}
+	if (length >= text.length && text.length >= 1024 * 1024 - 4) {
+		dropTemporary();
+		throw new ImportFileError(
+			name,
+			'has a header row longer than 1 MB: no export has one (is this the file you meant?)'
+		);
+	}
 	const header = fields.map((h) => h.trim());
 	if (skipLines) {
 		// DuckDB cannot skip Excel's "sep=" line and still read the header: drop it in a copy.

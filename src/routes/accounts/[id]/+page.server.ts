@@ -1,9 +1,10 @@
-import { error, fail } from '@sveltejs/kit';
+import { error, fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getStore } from '$lib/server/store';
 import { requestScope } from '$lib/server/auth/request';
 import { getAccount } from '$lib/server/reports/overview';
 import { saveAccount } from '$lib/server/accounts/accounts';
+import { eraseAccount, EraseError } from '$lib/server/accounts/erase';
 
 /** The form's fields; the list fields are textareas with one item per line. */
 const TEXT_FIELDS = [
@@ -51,5 +52,25 @@ export const actions = {
 		);
 		if (!result.ok) return fail(400, { problems: result.problems, values });
 		return { saved: true };
+	},
+	/** Erase the account's data: only when its id is typed as confirmation, and with a name. */
+	erase: async ({ request, params }) => {
+		const form = await request.formData();
+		const confirm = String(form.get('confirm') ?? '').trim();
+		const by = String(form.get('by') ?? '').trim();
+		if (confirm !== params.id)
+			return fail(400, {
+				erase: {
+					problem: `Type the account's id "${params.id}" to confirm: nothing was erased.`,
+					by
+				}
+			});
+		try {
+			await eraseAccount(await getStore(), params.id, by);
+		} catch (e) {
+			if (e instanceof EraseError) return fail(e.status, { erase: { problem: e.message, by } });
+			throw e;
+		}
+		redirect(303, '/accounts?erased=1');
 	}
 } satisfies Actions;

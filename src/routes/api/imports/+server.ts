@@ -4,7 +4,7 @@ import type { RequestHandler } from './$types';
 import { getStore } from '$lib/server/store';
 import { importFile } from '$lib/server/ingest/run-import';
 import { ImportFileError } from '$lib/server/ingest/read-file';
-import { receiveUpload, safeFileName, UploadError } from '$lib/server/upload';
+import { receiveUpload, UploadError } from '$lib/server/upload';
 import { listImports } from '$lib/server/reports/overview';
 
 /** The import history. */
@@ -24,9 +24,13 @@ export const POST: RequestHandler = async ({ request, url }) => {
 			{ error: `profile: "${profile}" is a file path; name a built-in or saved profile` },
 			{ status: 400 }
 		);
-	let upload: { file: string; size: number };
+	let upload: { file: string; size: number; name: string };
 	try {
-		upload = await receiveUpload(request);
+		upload = await receiveUpload(
+			request,
+			url.searchParams.get('name') ?? request.headers.get('x-file-name'),
+			'upload'
+		);
 	} catch (e) {
 		if (e instanceof UploadError) return json({ error: e.message }, { status: e.status });
 		throw e;
@@ -34,10 +38,7 @@ export const POST: RequestHandler = async ({ request, url }) => {
 	try {
 		const report = await importFile(await getStore(), {
 			file: upload.file,
-			name: safeFileName(
-				url.searchParams.get('name') ?? request.headers.get('x-file-name'),
-				'upload.csv'
-			),
+			name: upload.name,
 			source,
 			profile: url.searchParams.get('profile') || undefined,
 			zone: url.searchParams.get('zone') || undefined,

@@ -4,23 +4,23 @@ import type { RequestHandler } from './$types';
 import { getStore } from '$lib/server/store';
 import { importAccounts } from '$lib/server/accounts/accounts';
 import { ImportFileError } from '$lib/server/ingest/read-file';
-import { receiveUpload, safeFileName, UploadError } from '$lib/server/upload';
+import { receiveUpload, UploadError } from '$lib/server/upload';
 
 /** Import an accounts file (CSV, XLSX or JSON) sent as the raw body. */
 export const POST: RequestHandler = async ({ request, url }) => {
-	let upload: { file: string; size: number };
+	let upload: { file: string; size: number; name: string };
 	try {
-		upload = await receiveUpload(request);
+		upload = await receiveUpload(
+			request,
+			url.searchParams.get('name') ?? request.headers.get('x-file-name'),
+			'accounts'
+		);
 	} catch (e) {
 		if (e instanceof UploadError) return json({ error: e.message }, { status: e.status });
 		throw e;
 	}
 	try {
-		const name = safeFileName(
-			url.searchParams.get('name') ?? request.headers.get('x-file-name'),
-			'accounts'
-		);
-		return json(await importAccounts(await getStore(), upload.file, { name }));
+		return json(await importAccounts(await getStore(), upload.file, { name: upload.name }));
 	} catch (e) {
 		if (e instanceof ImportFileError) return json({ error: e.message }, { status: 422 });
 		throw e;

@@ -4,7 +4,7 @@ import type { RequestHandler } from './$types';
 import { getStore } from '$lib/server/store';
 import { previewFile } from '$lib/server/ingest/profiles-store';
 import { ImportFileError } from '$lib/server/ingest/read-file';
-import { receiveUpload, safeFileName, UploadError } from '$lib/server/upload';
+import { receiveUpload, UploadError } from '$lib/server/upload';
 
 /**
  * Preview an export before importing it: the raw file is the body, ?name=… its file name.
@@ -12,16 +12,15 @@ import { receiveUpload, safeFileName, UploadError } from '$lib/server/upload';
  * 400/413/415/422 with { error }.
  */
 export const POST: RequestHandler = async ({ request, url }) => {
-	let upload: { file: string; size: number };
+	let upload: { file: string; size: number; name: string };
 	try {
-		upload = await receiveUpload(request);
+		upload = await receiveUpload(request, url.searchParams.get('name'), 'upload');
 	} catch (e) {
 		if (e instanceof UploadError) return json({ error: e.message }, { status: e.status });
 		throw e;
 	}
 	try {
-		const name = safeFileName(url.searchParams.get('name'), 'upload.csv');
-		return json(await previewFile(await getStore(), upload.file, name));
+		return json(await previewFile(await getStore(), upload.file, upload.name));
 	} catch (e) {
 		if (e instanceof ImportFileError) return json({ error: e.message }, { status: 422 });
 		throw e;
