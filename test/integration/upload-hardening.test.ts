@@ -341,7 +341,12 @@ describe('uploads that must be refused', () => {
 			try {
 				return await storeContents(
 					store,
-					(t, row) => t === 'meta' && /^\{'key': '?backup'?, /.test(row)
+					(t, row) =>
+						(t === 'meta' && /^\{'key': '?backup'?, /.test(row)) ||
+						// who signed in and what they were refused is recorded, not ticket data
+						t === 'audit_log' ||
+						t === 'sessions' ||
+						t === 'api_tokens'
 				);
 			} finally {
 				await store.close();
@@ -349,6 +354,16 @@ describe('uploads that must be refused', () => {
 		};
 		const after = await read(db);
 		expect(after).toMatch(/^tickets: /m);
+		// every refusal is in the audit log
+		const log = await Store.open(db);
+		try {
+			const refused = await log.one(
+				`SELECT count(*) AS n FROM audit_log WHERE action = 'POST /api/imports' AND outcome LIKE 'refused (4%'`
+			);
+			expect(Number(refused?.n)).toBeGreaterThan(10);
+		} finally {
+			await log.close();
+		}
 		const was = await read(backup);
 		const diff = (a: string, b: string) => {
 			const bs = new Set(b.split('\n'));
