@@ -1,10 +1,14 @@
 /**
- * What the operational review shows from the status history — whether a ticket has one, its
- * reassessment requests (R10), its changes of line (R8) — the engine stores with the verdicts, so
- * the review reads no events. On a generated sample (both contract models, every kind of event):
- * the stored facts are what the events say, ticket by ticket, and a review read from them equals
- * the review read from the events themselves (the path of verdicts written before the engine
- * stored them), wholly and in part.
+ * What the review and the training view read from the verdicts instead of the tickets or their
+ * events, on a generated sample (both contract models, every kind of event), against the path
+ * that reads the tickets and events themselves (the path of verdicts written before the engine
+ * stored these facts):
+ *  - the status history — whether a ticket has one, its reassessment requests (R10), its changes
+ *    of line (R8) — stored by the engine: the stored facts are what the events say, ticket by
+ *    ticket, and a review read from them equals the review read from the events, wholly and in part;
+ *  - the account and the (corrected) type a verdict carries: the training view counts a ticket
+ *    from them and reads the ticket only for how-to questions, with the same result as reading
+ *    every ticket.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,6 +21,12 @@ import { importFile } from '../ingest/run-import.ts';
 import { recomputeSla } from '../sla/recompute.ts';
 import { ALL_ACCOUNTS } from '../scope.ts';
 import { reviewData, type ReviewData } from './review.ts';
+import {
+	BUILTIN_VERSION,
+	DEFAULT_THRESHOLDS,
+	trainingForAccount,
+	trainingView
+} from './training.ts';
 
 let store: Store;
 let dir: string;
@@ -142,5 +152,61 @@ describe('the status history stored with the verdicts', () => {
 		const data = await review(String(r?.account_id), String(r?.month));
 		const notes = data.discussion.flatMap((d) => d.notes).join(' ');
 		expect(notes).toMatch(/no status history/);
+	});
+});
+
+describe('the training view from the verdicts', () => {
+	it('equals the view read from every ticket: a month, a quarter, other thresholds, one account', async () => {
+		const month = { from: '2026-10', to: '2026-10' };
+		const quarter = { from: '2026-08', to: '2026-10' };
+		// thresholds this small sample crosses, and a how-to category of other types too (every
+		// ticket is then read)
+		const low = {
+			...BUILTIN_VERSION,
+			thresholds: {
+				...DEFAULT_THRESHOLDS,
+				minHowToCount: 3,
+				minReferredCount: 2,
+				repeatMinQuestions: 2
+			}
+		};
+		const top = await store.one(
+			`SELECT category FROM tickets WHERE category IS NOT NULL AND type <> 'question' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`
+		);
+		const withCategory = {
+			...low,
+			thresholds: {
+				...low.thresholds,
+				howTo: { ...low.thresholds.howTo, categories: [String(top?.category)] }
+			}
+		};
+		const cases = [
+			[month, undefined],
+			[quarter, undefined],
+			[month, low],
+			[quarter, low],
+			[month, withCategory]
+		] as const;
+		const views = [];
+		for (const [p, t] of cases) views.push(await trainingView(store, ALL_ACCOUNTS, p, t));
+		const account = views[2].accounts[0].accountId;
+		const one = await trainingForAccount(store, ALL_ACCOUNTS, account, quarter);
+		// not a comparison of nothing: how-to questions, referrals, repeat askers and flags occur
+		const all = views[2].accounts;
+		expect(all.length).toBeGreaterThan(5);
+		expect(all.some((a) => a.howTo > 0 && a.referred > 0)).toBe(true);
+		expect(all.some((a) => a.repeatAskers.length > 0)).toBe(true);
+		expect(all.some((a) => a.flags.length > 0)).toBe(true);
+		expect(views[4].accounts.reduce((n, a) => n + a.howTo, 0)).toBeGreaterThan(
+			views[0].accounts.reduce((n, a) => n + a.howTo, 0)
+		);
+		expect(one?.howTo).toBeGreaterThan(0);
+
+		// every verdict as written before it carried the ticket's account and type
+		await store.run(`UPDATE ticket_sla SET created_at = NULL`);
+		for (let i = 0; i < cases.length; i++)
+			expect(await trainingView(store, ALL_ACCOUNTS, cases[i][0], cases[i][1])).toEqual(views[i]);
+		expect(await trainingForAccount(store, ALL_ACCOUNTS, account, quarter)).toEqual(one);
+		await recomputeSla(store);
 	});
 });
