@@ -398,8 +398,9 @@ export async function reviewData(
 	// the month's chargeable work (billing.ts), alongside the queries below
 	const chargeable = accountChargeable(q, scope, accountId, month);
 	chargeable.catch(() => {}); // awaited below; not unhandled when the review stops early
-	// every query at once: the account's own rows are few, each query reads them alone
-	const legacy = await hasLegacyVerdicts(q);
+	// every query at once: the account's own rows are few, each query reads them alone; those of
+	// its verdicts choose their SQL by whether verdicts older than migration 0004 exist
+	const legacy = hasLegacyVerdicts(q);
 	const [
 		acc,
 		goals,
@@ -407,8 +408,7 @@ export async function reviewData(
 		tierRows,
 		arrearsRows,
 		versions,
-		figures,
-		trend,
+		monthRows,
 		volume,
 		spocs,
 		missed,
@@ -432,24 +432,27 @@ export async function reviewData(
 			   AND from_date < $3::DATE AND (to_date IS NULL OR to_date >= $2::DATE) ORDER BY from_date`,
 			[accountId, from, to]
 		),
-		q.all(
-			`SELECT s.policy_id, s.policy_version, count(DISTINCT (s.source, s.external_id)) AS n
-			 FROM (${accountVerdicts(legacy, 's.source, s.external_id, s.policy_id, s.policy_version', '$1', [['$2', '$3']])}) s
-			 WHERE s.policy_id IS NOT NULL
-			 GROUP BY 1, 2 ORDER BY 1, 2`,
-			[accountId, from, to]
+		legacy.then((l) =>
+			q.all(
+				`SELECT s.policy_id, s.policy_version, count(DISTINCT (s.source, s.external_id)) AS n
+				 FROM (${accountVerdicts(l, 's.source, s.external_id, s.policy_id, s.policy_version', '$1', [['$2', '$3']])}) s
+				 WHERE s.policy_id IS NOT NULL
+				 GROUP BY 1, 2 ORDER BY 1, 2`,
+				[accountId, from, to]
+			)
 		),
-		keyFigures(q, legacy, accountId, [month, previousMonth, lastYearMonth]),
-		trendOf(q, legacy, accountId, month),
+		legacy.then((l) => monthFigures(q, l, accountId, month)),
 		monthTickets(q, accountId, month),
 		q.all(
 			`SELECT lower(trim(email)) AS email FROM contacts WHERE account_id = $1 AND is_spoc AND email IS NOT NULL`,
 			[accountId]
 		),
-		missedTargets(q, legacy, accountId, month),
+		legacy.then((l) => missedTargets(q, l, accountId, month)),
 		trainingForAccount(q, scope, accountId, { from: month, to: month })
 	]);
 	if (!acc) return null;
+	const figures = keyFigures(monthRows, [month, previousMonth, lastYearMonth]);
+	const trend = trendOf(monthRows, accountId, month);
 	const policyId = str(acc.policy_id);
 	const body = acc.policy_body
 		? (JSON.parse(String(acc.policy_body)) as {
@@ -572,15 +575,18 @@ function trainingSlot(t: AccountTraining | null): ReviewData['training'] {
 
 const hasAny = (c: ClockFigures) => c.met + c.missed + c.openWithin + c.excluded > 0;
 
-/** Key figures of the given months, overall and per priority, for both clocks. */
-async function keyFigures(
+/**
+ * The account's verdicts of the trend window and the same month last year — thirteen months in a
+ * row, month - 12 to month — counted per month and clock, overall (g = 1) and per priority
+ * (g = 0): one read for the key figures and the trend.
+ */
+async function monthFigures(
 	q: Queryable,
 	legacy: boolean,
 	accountId: string,
-	months: string[]
-): Promise<(PeriodFigures & { month: string })[]> {
-	const dates = months.map((m) => `${m}-01`);
-	const rows = await q.all(
+	month: string
+): Promise<Row[]> {
+	return q.all(
 		`SELECT strftime(s.created_local_date, '%Y-%m') AS month, s.clock, s.priority,
 		   GROUPING(s.priority) AS g,
 		   count(*) AS n,
@@ -596,15 +602,15 @@ async function keyFigures(
 				legacy,
 				's.created_local_date, s.clock, s.priority, s.verdict, s.business_s',
 				'$1',
-				[
-					['$2', '$5'],
-					['$3', '$6'],
-					['$4', '$7']
-				]
+				[['$2', '$3']]
 			)}) s
 		 GROUP BY GROUPING SETS ((strftime(s.created_local_date, '%Y-%m'), s.clock, s.priority), (strftime(s.created_local_date, '%Y-%m'), s.clock))`,
-		[accountId, ...dates, ...months.map((m) => `${addMonths(m, 1)}-01`)]
+		[accountId, `${addMonths(month, -TREND_MONTHS)}-01`, `${addMonths(month, 1)}-01`]
 	);
+}
+
+/** Key figures of the given months (within monthFigures' window), overall and per priority, for both clocks. */
+function keyFigures(rows: Row[], months: string[]): (PeriodFigures & { month: string })[] {
 	return months.map((month) => {
 		const of = (clock: string, priority: string | null | undefined) =>
 			rows.find(
@@ -641,25 +647,14 @@ async function keyFigures(
 	});
 }
 
-async function trendOf(
-	q: Queryable,
-	legacy: boolean,
-	accountId: string,
-	month: string
-): Promise<TrendMonth[]> {
+/** The twelve months up to the month, from monthFigures' rows. */
+function trendOf(rows: Row[], accountId: string, month: string): TrendMonth[] {
 	const first = addMonths(month, -(TREND_MONTHS - 1));
-	const rows = await q.all(
-		`SELECT strftime(s.created_local_date, '%Y-%m') AS month, s.clock, count(*) AS n,
-		   count(*) FILTER (s.verdict = 'met') AS met,
-		   count(*) FILTER (s.verdict IN ('missed', 'open_missed')) AS missed
-		 FROM (${accountVerdicts(legacy, 's.created_local_date, s.clock, s.verdict', '$1', [['$2', '$3']])}) s
-		 GROUP BY 1, 2`,
-		[accountId, `${first}-01`, `${addMonths(month, 1)}-01`]
-	);
+	const total = rows.filter((r) => num(r.g) === 1);
 	const out: TrendMonth[] = [];
 	for (let m = first; m <= month; m = addMonths(m, 1)) {
-		const fr = rows.find((r) => r.month === m && r.clock === 'first_response');
-		const res = rows.find((r) => r.month === m && r.clock === 'resolution');
+		const fr = total.find((r) => r.month === m && r.clock === 'first_response');
+		const res = total.find((r) => r.month === m && r.clock === 'resolution');
 		out.push({
 			month: m,
 			tickets: num(fr?.n),
