@@ -408,7 +408,8 @@ export async function reviewData(
 		tierRows,
 		arrearsRows,
 		versions,
-		monthRows,
+		figures,
+		trend,
 		volume,
 		spocs,
 		missed,
@@ -441,7 +442,8 @@ export async function reviewData(
 				[accountId, from, to]
 			)
 		),
-		legacy.then((l) => monthFigures(q, l, accountId, month)),
+		legacy.then((l) => keyFigures(q, l, accountId, [month, previousMonth, lastYearMonth])),
+		legacy.then((l) => trendOf(q, l, accountId, month)),
 		monthTickets(q, accountId, month),
 		q.all(
 			`SELECT lower(trim(email)) AS email FROM contacts WHERE account_id = $1 AND is_spoc AND email IS NOT NULL`,
@@ -451,8 +453,6 @@ export async function reviewData(
 		trainingForAccount(q, scope, accountId, { from: month, to: month })
 	]);
 	if (!acc) return null;
-	const figures = keyFigures(monthRows, [month, previousMonth, lastYearMonth]);
-	const trend = trendOf(monthRows, accountId, month);
 	const policyId = str(acc.policy_id);
 	const body = acc.policy_body
 		? (JSON.parse(String(acc.policy_body)) as {
@@ -575,18 +575,15 @@ function trainingSlot(t: AccountTraining | null): ReviewData['training'] {
 
 const hasAny = (c: ClockFigures) => c.met + c.missed + c.openWithin + c.excluded > 0;
 
-/**
- * The account's verdicts of the trend window and the same month last year — thirteen months in a
- * row, month - 12 to month — counted per month and clock, overall (g = 1) and per priority
- * (g = 0): one read for the key figures and the trend.
- */
-async function monthFigures(
+/** Key figures of the given months, overall and per priority, for both clocks. */
+async function keyFigures(
 	q: Queryable,
 	legacy: boolean,
 	accountId: string,
-	month: string
-): Promise<Row[]> {
-	return q.all(
+	months: string[]
+): Promise<(PeriodFigures & { month: string })[]> {
+	const dates = months.map((m) => `${m}-01`);
+	const rows = await q.all(
 		`SELECT strftime(s.created_local_date, '%Y-%m') AS month, s.clock, s.priority,
 		   GROUPING(s.priority) AS g,
 		   count(*) AS n,
@@ -602,15 +599,15 @@ async function monthFigures(
 				legacy,
 				's.created_local_date, s.clock, s.priority, s.verdict, s.business_s',
 				'$1',
-				[['$2', '$3']]
+				[
+					['$2', '$5'],
+					['$3', '$6'],
+					['$4', '$7']
+				]
 			)}) s
 		 GROUP BY GROUPING SETS ((strftime(s.created_local_date, '%Y-%m'), s.clock, s.priority), (strftime(s.created_local_date, '%Y-%m'), s.clock))`,
-		[accountId, `${addMonths(month, -TREND_MONTHS)}-01`, `${addMonths(month, 1)}-01`]
+		[accountId, ...dates, ...months.map((m) => `${addMonths(m, 1)}-01`)]
 	);
-}
-
-/** Key figures of the given months (within monthFigures' window), overall and per priority, for both clocks. */
-function keyFigures(rows: Row[], months: string[]): (PeriodFigures & { month: string })[] {
 	return months.map((month) => {
 		const of = (clock: string, priority: string | null | undefined) =>
 			rows.find(
@@ -647,14 +644,25 @@ function keyFigures(rows: Row[], months: string[]): (PeriodFigures & { month: st
 	});
 }
 
-/** The twelve months up to the month, from monthFigures' rows. */
-function trendOf(rows: Row[], accountId: string, month: string): TrendMonth[] {
+async function trendOf(
+	q: Queryable,
+	legacy: boolean,
+	accountId: string,
+	month: string
+): Promise<TrendMonth[]> {
 	const first = addMonths(month, -(TREND_MONTHS - 1));
-	const total = rows.filter((r) => num(r.g) === 1);
+	const rows = await q.all(
+		`SELECT strftime(s.created_local_date, '%Y-%m') AS month, s.clock, count(*) AS n,
+		   count(*) FILTER (s.verdict = 'met') AS met,
+		   count(*) FILTER (s.verdict IN ('missed', 'open_missed')) AS missed
+		 FROM (${accountVerdicts(legacy, 's.created_local_date, s.clock, s.verdict', '$1', [['$2', '$3']])}) s
+		 GROUP BY 1, 2`,
+		[accountId, `${first}-01`, `${addMonths(month, 1)}-01`]
+	);
 	const out: TrendMonth[] = [];
 	for (let m = first; m <= month; m = addMonths(m, 1)) {
-		const fr = total.find((r) => r.month === m && r.clock === 'first_response');
-		const res = total.find((r) => r.month === m && r.clock === 'resolution');
+		const fr = rows.find((r) => r.month === m && r.clock === 'first_response');
+		const res = rows.find((r) => r.month === m && r.clock === 'resolution');
 		out.push({
 			month: m,
 			tickets: num(fr?.n),
