@@ -401,7 +401,16 @@ export const ticketSla = pgTable('ticket_sla', {
 	accountId: text('account_id'),
 	channel: text('channel'),
 	type: text('type'),
-	createdAt: instant('created_at')
+	createdAt: instant('created_at'),
+	// What the operational review reads from the ticket's status history, found while the engine
+	// reads that history anyway: the review then reads no ticket_events (a scan of every event).
+	// NULL has_events: written before these columns existed (the review reads the events then).
+	/** whether the ticket has any status-history event */
+	hasEvents: boolean('has_events'),
+	/** its reassessment requests (R10), [{at: epoch ms, actor}] by time; NULL when none */
+	reassessments: json('reassessments'),
+	/** its changes of line (R8), [{at: epoch ms, from, to, actor}] by time; NULL when none */
+	lineChanges: json('line_changes')
 });
 
 /**

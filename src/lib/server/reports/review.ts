@@ -25,7 +25,7 @@
 import type { Queryable, Row, Store } from '../db/index.ts';
 import { scopeFilter, type Scope } from '../scope.ts';
 import { effectiveTicketsSql } from '../sla/corrections.ts';
-import { loadCalendars } from '../sla/recompute.ts';
+import { HISTORY_LISTS, loadCalendars } from '../sla/recompute.ts';
 import { businessSecondsBetween } from '../../domain/calendar.ts';
 import {
 	addMonths,
@@ -398,8 +398,9 @@ export async function reviewData(
 	// the month's chargeable work (billing.ts), alongside the queries below
 	const chargeable = accountChargeable(q, scope, accountId, month);
 	chargeable.catch(() => {}); // awaited below; not unhandled when the review stops early
-	// every query at once: the account's own rows are few, each query reads them alone
-	const legacy = await hasLegacyVerdicts(q);
+	// every query at once: the account's own rows are few, each query reads them alone; those of
+	// its verdicts choose their SQL by whether verdicts older than migration 0004 exist
+	const legacy = hasLegacyVerdicts(q);
 	const [
 		acc,
 		goals,
@@ -432,21 +433,23 @@ export async function reviewData(
 			   AND from_date < $3::DATE AND (to_date IS NULL OR to_date >= $2::DATE) ORDER BY from_date`,
 			[accountId, from, to]
 		),
-		q.all(
-			`SELECT s.policy_id, s.policy_version, count(DISTINCT (s.source, s.external_id)) AS n
-			 FROM (${accountVerdicts(legacy, 's.source, s.external_id, s.policy_id, s.policy_version', '$1', [['$2', '$3']])}) s
-			 WHERE s.policy_id IS NOT NULL
-			 GROUP BY 1, 2 ORDER BY 1, 2`,
-			[accountId, from, to]
+		legacy.then((l) =>
+			q.all(
+				`SELECT s.policy_id, s.policy_version, count(DISTINCT (s.source, s.external_id)) AS n
+				 FROM (${accountVerdicts(l, 's.source, s.external_id, s.policy_id, s.policy_version', '$1', [['$2', '$3']])}) s
+				 WHERE s.policy_id IS NOT NULL
+				 GROUP BY 1, 2 ORDER BY 1, 2`,
+				[accountId, from, to]
+			)
 		),
-		keyFigures(q, legacy, accountId, [month, previousMonth, lastYearMonth]),
-		trendOf(q, legacy, accountId, month),
+		legacy.then((l) => keyFigures(q, l, accountId, [month, previousMonth, lastYearMonth])),
+		legacy.then((l) => trendOf(q, l, accountId, month)),
 		monthTickets(q, accountId, month),
 		q.all(
 			`SELECT lower(trim(email)) AS email FROM contacts WHERE account_id = $1 AND is_spoc AND email IS NOT NULL`,
 			[accountId]
 		),
-		missedTargets(q, legacy, accountId, month),
+		legacy.then((l) => missedTargets(q, l, accountId, month)),
 		trainingForAccount(q, scope, accountId, { from: month, to: month })
 	]);
 	if (!acc) return null;
@@ -759,7 +762,8 @@ interface MonthTicket {
 	externalFlag: boolean;
 	authorised: string | null;
 	corrected: string[];
-	events: number;
+	/** whether the ticket has a status history (any event) */
+	hasHistory: boolean;
 	reassessments: { at: string; actor: string | null }[];
 	lines: { at: string; from: string | null; to: string | null; actor: string | null }[];
 }
@@ -770,27 +774,25 @@ async function monthTickets(
 	month: string
 ): Promise<MonthTicket[]> {
 	const { from, to } = monthRange(month);
-	// One JSON text per ticket: parsing it costs a fraction of reading ~20 columns value by value.
-	// Instants go as epoch milliseconds and become ISO text here, as the store's rows give them.
-	const rows = await q.all(
-		`WITH eff AS (${effectiveTicketsSql()}),
+	const m = `WITH eff AS (${effectiveTicketsSql()}),
 		 m AS (
 		   SELECT t.source, t.external_id, t.subject, t.created_at, s.priority, s.tier, t.submitted_priority,
 		     t.final_priority, t.type, t.category, t.channel, s.language, s.verdict, t.phone_pin_valid,
 		     t.requester_email, t.requester_name, t.line, t.tags, t.external_flag, t.authorised_contact,
-		     t.corrected
+		     t.corrected, s.has_events, s.reassessments, s.line_changes
 		   FROM ticket_sla s JOIN eff t ON t.source = s.source AND t.external_id = s.external_id
 		   WHERE t.account_id = $1 AND s.clock = 'first_response'
 		     AND t.created_at >= $2::DATE::TIMESTAMPTZ - INTERVAL 2 DAY AND t.created_at < $3::DATE::TIMESTAMPTZ + INTERVAL 2 DAY
 		     AND s.created_local_date >= $2::DATE AND s.created_local_date < $3::DATE
-		 ),
-		 ev AS (
-		   SELECT e.source, e.ticket_id, count(*) AS n,
-		     list({'at': epoch_ms(e."at"), 'actor': e.actor} ORDER BY e."at") FILTER (e.kind = 'reassessment') AS reassessments,
-		     list({'at': epoch_ms(e."at"), 'from': e.from_value, 'to': e.to_value, 'actor': e.actor} ORDER BY e."at") FILTER (e.kind = 'line') AS lines
-		   FROM ticket_events e SEMI JOIN m ON m.source = e.source AND m.external_id = e.ticket_id
-		   GROUP BY 1, 2
-		 )
+		     -- the account the verdict carries (migration 0004; none before it): a first cut, the join decides
+		     AND (s.account_id = $1 OR s.created_at IS NULL)
+		 )`;
+	// One JSON text per ticket: parsing it costs a fraction of reading ~20 columns value by value.
+	// Instants go as epoch milliseconds and become ISO text here, as the store's rows give them.
+	// What the status history shows (whether there is one, reassessment requests, changes of line)
+	// the engine stored with the verdict (recompute.ts): no event is read for it here.
+	const rows = await q.all(
+		`${m}
 		 SELECT to_json({
 		   'source': m.source, 'external_id': m.external_id, 'subject': m.subject,
 		   'created_ms': epoch_ms(m.created_at), 'priority': m.priority, 'tier': m.tier,
@@ -799,16 +801,40 @@ async function monthTickets(
 		   'phone_pin_valid': m.phone_pin_valid, 'requester_email': m.requester_email,
 		   'requester_name': m.requester_name, 'line': m.line, 'tags': m.tags, 'external_flag': m.external_flag,
 		   'authorised_contact': m.authorised_contact, 'corrected': m.corrected,
-		   'events': COALESCE(ev.n, 0), 'reassessments': ev.reassessments, 'lines': ev.lines
+		   'has_events': m.has_events, 'reassessments': m.reassessments, 'lines': m.line_changes
 		 }) AS j
-		 FROM m LEFT JOIN ev ON ev.source = m.source AND ev.ticket_id = m.external_id
+		 FROM m
 		 ORDER BY m.created_at, m.source, m.external_id`,
 		[accountId, from, to]
 	);
+	const parsed = rows.map((row) => JSON.parse(String(row.j)) as Row);
+	// verdicts written before the engine stored those facts: the same facts from the events of
+	// just those tickets (the tickets without an event are not in the result: no history)
+	if (parsed.some((r) => r.has_events === null)) {
+		const history = new Map<string, Row>();
+		for (const row of await q.all(
+			`${m}
+			 SELECT to_json({'source': e.source, 'external_id': e.ticket_id,
+			   'reassessments': ${HISTORY_LISTS.reassessments}, 'lines': ${HISTORY_LISTS.lineChanges}}) AS j
+			 FROM ticket_events e SEMI JOIN (SELECT * FROM m WHERE m.has_events IS NULL) m
+			   ON m.source = e.source AND m.external_id = e.ticket_id
+			 GROUP BY e.source, e.ticket_id`,
+			[accountId, from, to]
+		)) {
+			const h = JSON.parse(String(row.j)) as Row;
+			history.set(`${h.source}\u0000${h.external_id}`, h);
+		}
+		for (const r of parsed) {
+			if (r.has_events !== null) continue;
+			const h = history.get(`${r.source}\u0000${r.external_id}`);
+			r.has_events = h !== undefined;
+			r.reassessments = h?.reassessments ?? null;
+			r.lines = h?.lines ?? null;
+		}
+	}
 	const list = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
 	const iso = (ms: unknown) => new Date(Number(ms)).toISOString();
-	return rows.map((row) => {
-		const r = JSON.parse(String(row.j)) as Row;
+	return parsed.map((r) => {
 		return {
 			source: String(r.source),
 			externalId: String(r.external_id),
@@ -834,7 +860,7 @@ async function monthTickets(
 			externalFlag: r.external_flag === true,
 			authorised: str(r.authorised_contact),
 			corrected: list<string>(r.corrected).map(String),
-			events: num(r.events),
+			hasHistory: r.has_events === true,
 			reassessments: list<Row>(r.reassessments).map((x) => ({
 				at: iso(x.at),
 				actor: str(x.actor)
@@ -911,7 +937,7 @@ function discussionPoints(
 ): DiscussionPoint[] {
 	const out: DiscussionPoint[] = [];
 	const n = tickets.length;
-	const withEvents = tickets.filter((t) => t.events > 0).length;
+	const withEvents = tickets.filter((t) => t.hasHistory).length;
 
 	if (model !== 'B') {
 		// R5: submitted -> final priority (corrections of the final priority apply)

@@ -742,6 +742,7 @@ async function computeTraining(
 
 	const params: Param[] = [];
 	const s = scopeFilter(scope, 't.account_id', 1);
+	const sv = scopeFilter(scope, 's.account_id', 1); // the same parameters
 	params.push(...s.params);
 	const types = paramList(t.howTo.types, params);
 	const cats = paramList(t.howTo.categories, params);
@@ -760,6 +761,7 @@ async function computeTraining(
 	// accounts in scope of its tier (no tier: none)
 	let onlyTickets = '';
 	let onlyVerdicts = '';
+	let onlyBase = '';
 	let onlyRepeat = '';
 	if (only !== null) {
 		const ids = new Set(accounts.map((a) => String(a.id)));
@@ -780,16 +782,28 @@ async function computeTraining(
 		    AND (t.account_id = ${pOnly} OR t.created_at >= (${pFrom} || '-01')::DATE::TIMESTAMPTZ - INTERVAL 2 DAY)`;
 		// the verdicts carry their ticket's account (migration 0004; not those written before it):
 		// a cheap first cut before the join, which decides
-		onlyVerdicts = `AND (s.account_id IN (${inList}) OR s.created_at IS NULL)
-		    AND (t.account_id = ${pOnly} OR s.created_local_date >= (${pFrom} || '-01')::DATE)`;
+		onlyVerdicts = `AND (s.account_id IN (${inList}) OR s.created_at IS NULL)`;
+		onlyBase = `AND (u.account_id = ${pOnly} OR u.d >= (${pFrom} || '-01')::DATE)`;
 		onlyRepeat = `AND account_id = ${pOnly}`;
 	}
 
+	// The verdicts of the window carry their ticket's account and (corrected) type (migration
+	// 0004): a ticket is counted from its verdict alone unless the view needs its text — a how-to
+	// question (referral, category, requester), or any ticket when categories make how-to
+	// questions — or its verdict was written before they were carried (created_at is null), when
+	// the ticket gives the account and the type, as it does for every ticket needed.
 	// The tickets are read for the window only: a creation date in any account's zone lies within
 	// a day of the UTC instant, so two days either side keep every ticket whose verdict's local
-	// date is in the window (the join with the verdicts decides). Only how-to questions need the
-	// text columns (referral, category, requester): the others are counted, nothing more.
-	const base = `WITH tk AS (
+	// date is in the window (the join with the verdicts decides).
+	const needed = `(v.legacy OR list_contains(${types}, v.type) OR len(${cats}) > 0)`;
+	const base = `WITH v AS (
+	  SELECT s.source, s.external_id, s.created_local_date AS d, s.account_id, s.type, s.created_at IS NULL AS legacy
+	  FROM ticket_sla s
+	  WHERE s.clock = 'first_response'
+	    AND s.created_local_date >= ${pLo}::DATE AND s.created_local_date < ${pHi}::DATE
+	    AND (s.created_at IS NULL OR (s.account_id IS NOT NULL AND ${sv.sql})) ${onlyVerdicts}
+	),
+	tk AS (
 	  SELECT t.source, t.external_id, t.account_id, t.howto,
 	    CASE WHEN t.howto THEN NOT list_contains(COALESCE(t.missing_fields, CAST([] AS VARCHAR[])), 'tags') END AS has_tags,
 	    CASE WHEN t.howto AND NOT list_contains(COALESCE(t.missing_fields, CAST([] AS VARCHAR[])), 'tags')
@@ -801,25 +815,34 @@ async function computeTraining(
 	    SELECT t.source, t.external_id, t.account_id, t.missing_fields, t.tags, t.category,
 	      t.requester_email, t.requester_name,
 	      (list_contains(${types}, COALESCE(ct.type, t.type)) OR list_contains(${cats}, lower(t.category))) AS howto
-	    FROM tickets t
+	    FROM (
+	      SELECT t.* FROM tickets t
+	      SEMI JOIN (SELECT v.source, v.external_id FROM v WHERE ${needed}) n
+	        ON n.source = t.source AND n.external_id = t.external_id
+	      WHERE t.account_id IS NOT NULL AND ${s.sql}
+	        AND t.created_at >= ${pLo}::DATE::TIMESTAMPTZ - INTERVAL 2 DAY
+	        AND t.created_at < ${pHi}::DATE::TIMESTAMPTZ + INTERVAL 2 DAY ${onlyTickets}
+	    ) t
 	    LEFT JOIN (
 	      SELECT source, external_id, arg_max(value, corrected_at) AS type
 	      FROM ticket_corrections WHERE field = 'type' GROUP BY source, external_id
 	    ) ct ON ct.source = t.source AND ct.external_id = t.external_id
-	    WHERE t.account_id IS NOT NULL AND ${s.sql}
-	      AND t.created_at >= ${pLo}::DATE::TIMESTAMPTZ - INTERVAL 2 DAY
-	      AND t.created_at < ${pHi}::DATE::TIMESTAMPTZ + INTERVAL 2 DAY ${onlyTickets}
 	  ) t
 	),
 	base AS (
-	  SELECT t.account_id, s.created_local_date AS d,
-	    CAST(floor(((year(s.created_local_date) * 12 + month(s.created_local_date))
-	      - (CAST(left(${pFrom}, 4) AS INTEGER) * 12 + CAST(right(${pFrom}, 2) AS INTEGER))) / CAST(${pLen} AS DOUBLE)) AS INTEGER) AS idx,
-	    t.howto, t.has_tags, t.referred, t.category, t.email, t.requester_name
-	  FROM ticket_sla s
-	  JOIN tk t ON t.source = s.source AND t.external_id = s.external_id
-	  WHERE s.clock = 'first_response'
-	    AND s.created_local_date >= ${pLo}::DATE AND s.created_local_date < ${pHi}::DATE ${onlyVerdicts}
+	  SELECT u.*,
+	    CAST(floor(((year(u.d) * 12 + month(u.d))
+	      - (CAST(left(${pFrom}, 4) AS INTEGER) * 12 + CAST(right(${pFrom}, 2) AS INTEGER))) / CAST(${pLen} AS DOUBLE)) AS INTEGER) AS idx
+	  FROM (
+	    SELECT v.account_id, v.d, false AS howto, NULL::BOOLEAN AS has_tags, NULL::BOOLEAN AS referred,
+	      NULL::VARCHAR AS category, NULL::VARCHAR AS email, NULL::VARCHAR AS requester_name
+	    FROM v WHERE NOT ${needed}
+	    UNION ALL
+	    -- a ticket needed and not found (outside the window, no account, out of scope) is not counted
+	    SELECT t.account_id, v.d, t.howto, t.has_tags, t.referred, t.category, t.email, t.requester_name
+	    FROM v JOIN tk t ON t.source = v.source AND t.external_id = v.external_id
+	  ) u
+	  WHERE true ${onlyBase}
 	)`;
 	const sql = `${base}
 	SELECT 'p' AS part, account_id, idx, count(*) AS tickets, count(*) FILTER (howto) AS howto,

@@ -89,11 +89,37 @@ const WORK_TABLES = [
 	'sla_t',
 	'sla_states',
 	'sla_h',
+	'sla_facts',
 	'sla_k',
 	'sla_agreements',
 	'sla_pauses',
 	...POLICY_TEMP_TABLES
 ];
+
+/**
+ * SQL: the aggregates of a ticket's status-history events (`e`, ticket_events) that the operational
+ * review lists: its reassessment requests (R10) and changes of line (R8) in time order, as JSON
+ * lists with instants in epoch milliseconds, NULL when there are none. The engine stores them with
+ * the verdicts; the review computes them the same way for verdicts written before it did.
+ */
+export const HISTORY_LISTS = {
+	reassessments: `to_json(list({'at': epoch_ms(e."at"), 'actor': e.actor} ORDER BY e."at", e.event_key) FILTER (e.kind = 'reassessment'))`,
+	lineChanges: `to_json(list({'at': epoch_ms(e."at"), 'from': e.from_value, 'to': e.to_value, 'actor': e.actor} ORDER BY e."at", e.event_key) FILTER (e.kind = 'line'))`
+};
+
+/** The kinds of status-history event that sla_states reads (sla_h reads the others). */
+const STATE_KINDS = [
+	'status',
+	'pause_start',
+	'pause_end',
+	'created',
+	'resolved',
+	'closed',
+	'first_response',
+	'activity'
+]
+	.map((k) => `'${k}'`)
+	.join(', ');
 
 /** One round trip for all of them: a 10k-ticket incremental run is mostly such fixed costs. */
 async function dropWork(tx: Tx, then = ''): Promise<void> {
@@ -521,21 +547,31 @@ async function buildWorkTables(
 		        OR (s.reopen = 'resume' AND (e.kind = 'resolved' OR (e.kind = 'status' AND lower(e.to_value) IN ('solved', 'resolved')))), false) AS can_pause
 		    FROM ticket_events e JOIN sla_t b ON b.source = e.source AND b.external_id = e.ticket_id
 		    LEFT JOIN sla_settings s ON s.policy_id = b.policy_id AND s.version = b.policy_version
-		    WHERE e.kind IN ('status', 'pause_start', 'pause_end', 'created', 'resolved', 'closed', 'first_response', 'activity'))
+		    WHERE e.kind IN (${STATE_KINDS}))
 		  WINDOW w AS (PARTITION BY tk ORDER BY "at", event_key))
 		WHERE rn = 1 OR can_pause
 		   OR (kind = 'status' AND prev_state IN ('solved', 'resolved') AND state NOT IN ('solved', 'resolved', 'closed'))`);
 
 	// per ticket, from its replies: the first that counts (R28), whether it has any; and the last
-	// priority change
+	// priority change. It reads every event that sla_states does not (so a ticket has a status
+	// history when either has a row for it): line changes, reassessments and any other kind are a
+	// few rows more.
 	await tx.run(`CREATE TEMP TABLE sla_h AS
 		SELECT b.tk,
 		  min(CASE WHEN e.kind = 'first_response' OR (e.kind = 'reply' AND list_contains(s.first_response_kinds, lower(e.to_value))) THEN e."at" END) AS first_at,
 		  count(CASE WHEN e.kind IN ('reply', 'first_response') THEN 1 END) AS n_replies,
 		  max(CASE WHEN e.kind = 'priority' THEN e."at" END) AS last_priority_change
 		FROM ticket_events e JOIN sla_t b ON b.source = e.source AND b.external_id = e.ticket_id
-		JOIN sla_settings s ON s.policy_id = b.policy_id AND s.version = b.policy_version
-		WHERE e.kind IN ('reply', 'first_response', 'priority')
+		LEFT JOIN sla_settings s ON s.policy_id = b.policy_id AND s.version = b.policy_version
+		WHERE e.kind = 'first_response' OR e.kind NOT IN (${STATE_KINDS})
+		GROUP BY b.tk`);
+
+	// what the operational review lists from the history: reassessment requests (R10) and changes
+	// of line (R8), in time order, as JSON beside the verdicts (few tickets have any)
+	await tx.run(`CREATE TEMP TABLE sla_facts AS
+		SELECT b.tk, ${HISTORY_LISTS.reassessments} AS reassessments, ${HISTORY_LISTS.lineChanges} AS line_changes
+		FROM ticket_events e JOIN sla_t b ON b.source = e.source AND b.external_id = e.ticket_id
+		WHERE e.kind IN ('reassessment', 'line')
 		GROUP BY b.tk`);
 
 	// per clock: the calendar rule, the R13 outside-hours check, the target (agreement > outside
@@ -632,6 +668,8 @@ async function buildWorkTables(
 		    k.target_s, k.target_origin, k.started_at, k.stopped_at, k.stop_origin, k.pauses_available, t.as_of, t.created_local_date,
 		    t.status, t.type, t.external_flag, s.excluded_types, s.closed_without_response,
 		    t.account_id, t.channel, t.created_at,
+		    -- a status history: a state (the first one makes the pauses available) or another event
+		    k.pauses_available OR h.tk IS NOT NULL AS has_events, f.reassessments, f.line_changes,
 		    ${main.elapsed} AS gross_s, COALESCE(p.s, 0) AS paused_s,
 		    k.target_s + COALESCE(p.s, 0) AS due_seconds,
 		    ${main.pa.us} + CAST(round((k.target_s + COALESCE(p.s, 0))::DOUBLE * 1000000) AS BIGINT) AS target_us
@@ -644,6 +682,8 @@ async function buildWorkTables(
 		    ${pause.pa.join}
 		    ${pause.pb.join}
 		    GROUP BY x.ck) p ON p.ck = k.ck
+		  LEFT JOIN sla_h h ON h.tk = k.tk
+		  LEFT JOIN sla_facts f ON f.tk = k.tk
 		  ${main.pa.join}
 		  ${main.pb.join}),
 		v AS (
@@ -669,14 +709,17 @@ async function buildWorkTables(
 		       WHEN clock = 'first_response' AND status IN ('solved', 'closed') AND closed_without_response = 'missed' THEN 'missed'
 		       WHEN business_s >= target_s THEN 'open_missed'
 		       ELSE 'open_within' END AS verdict,
-		  excluded_reason, as_of, now() AS computed_at, created_local_date, account_id, channel, type, created_at
+		  excluded_reason, as_of, now() AS computed_at, created_local_date, account_id, channel, type, created_at,
+		  has_events, reassessments, line_changes
 		FROM v
 		UNION ALL
 		SELECT source, external_id, 'first_response', NULL, NULL, NULL, priority, language, NULL, NULL, NULL, NULL, created_at, NULL, NULL,
 		  NULL, NULL, NULL, NULL, 'excluded',
 		  CASE WHEN account_id IS NULL THEN 'no account: the export names no organisation' WHEN policy_id IS NULL THEN 'the account has no policy yet (complete it on /accounts)' ELSE 'no version of policy ' || policy_id || ' was in force at creation' END,
-		  as_of, now(), created_local_date, account_id, channel, type, created_at
-		FROM sla_t WHERE policy_version IS NULL`);
+		  as_of, now(), created_local_date, account_id, channel, type, created_at,
+		  EXISTS (SELECT 1 FROM sla_states st WHERE st.tk = t.tk) OR EXISTS (SELECT 1 FROM sla_h h WHERE h.tk = t.tk),
+		  f.reassessments, f.line_changes
+		FROM sla_t t LEFT JOIN sla_facts f ON f.tk = t.tk WHERE t.policy_version IS NULL`);
 	const rows = await tx.one(
 		`SELECT (SELECT count(*) FROM sla_k) + (SELECT count(*) FROM sla_t WHERE policy_version IS NULL) AS n`
 	);
