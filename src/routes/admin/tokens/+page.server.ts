@@ -3,16 +3,11 @@ import type { Actions, PageServerLoad } from './$types';
 import { getStore } from '$lib/server/store';
 import { createToken, listTokens, revokeToken } from '$lib/server/auth/sessions';
 import { UserError } from '$lib/server/auth/users';
-import { ROLE_LABELS, ROLES } from '$lib/server/auth/roles';
+import { adminChoices } from '$lib/server/auth/choices';
 
 export const load = (async () => {
 	const store = await getStore();
-	const accounts = await store.all('SELECT id, name FROM accounts ORDER BY name');
-	return {
-		tokens: await listTokens(store),
-		roles: ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] })),
-		accounts: accounts.map((a) => ({ id: String(a.id), name: String(a.name) }))
-	};
+	return { tokens: await listTokens(store), ...(await adminChoices(store)) };
 }) satisfies PageServerLoad;
 
 export const actions = {

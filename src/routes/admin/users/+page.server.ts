@@ -11,16 +11,11 @@ import {
 	UserError
 } from '$lib/server/auth/users';
 import { generatePassword } from '$lib/server/auth/passwords';
-import { ROLE_LABELS, ROLES } from '$lib/server/auth/roles';
+import { adminChoices } from '$lib/server/auth/choices';
 
 export const load = (async () => {
 	const store = await getStore();
-	const accounts = await store.all('SELECT id, name FROM accounts ORDER BY name');
-	return {
-		users: await listUsers(store),
-		roles: ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] })),
-		accounts: accounts.map((a) => ({ id: String(a.id), name: String(a.name) }))
-	};
+	return { users: await listUsers(store), ...(await adminChoices(store)) };
 }) satisfies PageServerLoad;
 
 type Form = FormData;
