@@ -750,11 +750,9 @@ async function readMonthLines(
 		return u;
 	};
 	type PolicyVersion = (typeof policies)[number];
-	const dayOf = new Map<
-		string,
-		{ pv: PolicyVersion | null; ctx: ClassifyContext | null; tier: string | null }
-	>();
-	const inForce = (accountId: string, a: Row, date: string) => {
+	type InForce = { pv: PolicyVersion | null; ctx: ClassifyContext | null; tier: string | null };
+	const dayOf = new Map<string, InForce>();
+	const inForce = (accountId: string, a: Row, date: string): InForce => {
 		const policyId = str(a.policy_id);
 		let pv: PolicyVersion | null = null;
 		if (policyId)
@@ -788,6 +786,9 @@ async function readMonthLines(
 		};
 		return { pv, ctx, tier: tierOn(tierOf.get(accountId)!, date) };
 	};
+	let lastAccount: string | null = null;
+	let lastDate: string | null = null;
+	let lastDay: InForce | undefined;
 	for (let i = 0; i < n; i++) {
 		const accountId = cAccount[i];
 		const a = accountOf.get(accountId);
@@ -795,13 +796,20 @@ async function readMonthLines(
 		const zone = String(a.time_zone || 'Europe/Amsterdam');
 		const startMs = cStarted[i];
 		const date = localDate(startMs, zone);
-		if (date.slice(0, 7) !== month) continue;
-		// what is in force for the account on the date: looked up once per account and day
-		const dayKey = `${accountId}|${date}`;
-		let day = dayOf.get(dayKey);
-		if (!day) {
-			day = inForce(accountId, a, date);
-			dayOf.set(dayKey, day);
+		if (!date.startsWith(month)) continue;
+		// what is in force for the account on the date: looked up once per account and day (the
+		// entries come by account and start, so mostly the previous entry's)
+		let day: InForce | undefined = lastDay;
+		if (!day || accountId !== lastAccount || date !== lastDate) {
+			const dayKey = `${accountId}|${date}`;
+			day = dayOf.get(dayKey);
+			if (!day) {
+				day = inForce(accountId, a, date);
+				dayOf.set(dayKey, day);
+			}
+			lastAccount = accountId;
+			lastDate = date;
+			lastDay = day;
 		}
 		if (!day.pv) unpricedOf(accountId).noPolicy++;
 		if (!day.ctx) {
