@@ -94,6 +94,10 @@ describe('billing page', () => {
 		expect(amounts.reduce((s, t) => s + cents(t), 0)).toBe(amount);
 		const rule = await rows.first().locator('td').last().textContent();
 		expect(rule).toMatch(/R2[0-5]|R1[89]/);
+		// each entry's ticket with its subject (read for the lines shown)
+		const subjects = await page.locator('#drill tbody tr td:nth-child(2) .hint').allTextContents();
+		expect(subjects).toHaveLength(await rows.count());
+		expect(subjects.every((t) => t.trim().length > 0)).toBe(true);
 		await screenshot(page, 'billing');
 	});
 

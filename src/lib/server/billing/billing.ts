@@ -155,7 +155,27 @@ export interface BillingMonth {
 	invoiceLines: InvoiceLine[];
 	totals: { netCents: number; vatCents: number; billableHours: number; freeHours: number };
 	notes: string[];
-	ticketSubjects: Record<string, string | null>;
+}
+
+/**
+ * The subjects of the tickets of some lines ("source/ticket id" → subject): read for the lines a
+ * page shows, not for every line of the month.
+ */
+export async function ticketSubjects(
+	q: Queryable,
+	lines: Pick<BillingLine, 'source' | 'ticketId'>[]
+): Promise<Record<string, string | null>> {
+	const out: Record<string, string | null> = {};
+	const keys = [...new Set(lines.map((l) => `${l.source}\u001f${l.ticketId}`))];
+	for (const k of keys) out[k.replace('\u001f', '/')] = null;
+	if (!keys.length) return out;
+	const rows = await q.all(
+		`SELECT source, external_id, subject FROM tickets
+		 WHERE (source || chr(31) || external_id) IN (SELECT unnest(string_split($1, chr(30))))`,
+		[keys.join('\u001e')]
+	);
+	for (const r of rows) out[`${String(r.source)}/${String(r.external_id)}`] = str(r.subject);
+	return out;
 }
 
 const zoneCache = new Map<string, ZoneSpec>();
@@ -318,7 +338,6 @@ async function readColumns(
 export interface MonthLines {
 	lines: BillingLine[];
 	accounts: Row[];
-	subjects: Record<string, string | null>;
 	notes: string[];
 	/** per account: entries not priced (no rate card) and entries without a policy in force */
 	unpriced: Map<string, { noCard: number; noPolicy: number }>;
@@ -496,16 +515,10 @@ function unpricedNotes(unpriced: MonthLines['unpriced']): string[] {
 function restrictLines(all: MonthLines, ids: string[]): MonthLines {
 	const keepIds = new Set(ids);
 	const lines = all.lines.filter((l) => keepIds.has(l.accountId));
-	const subjects: Record<string, string | null> = {};
-	for (const l of lines) {
-		const key = `${l.source}/${l.ticketId}`;
-		subjects[key] = all.subjects[key] ?? null;
-	}
 	const unpriced = new Map([...all.unpriced].filter(([id]) => keepIds.has(id)));
 	return {
 		lines,
 		accounts: all.accounts.filter((a) => keepIds.has(String(a.id))),
-		subjects,
 		notes: unpricedNotes(unpriced),
 		unpriced
 	};
@@ -631,8 +644,13 @@ async function readMonthLines(
 	const hi = new Date(Date.parse(`${nextMonth(month)}-01T00:00:00Z`) + 86_400_000).toISOString();
 	const s = scopeFilter(scope, 't.account_id', 3);
 	const only = entries
-		? `AND (source || chr(31) || external_id) IN (SELECT unnest(string_split($${3 + s.params.length}, chr(30))))`
+		? `AND (source || chr(31) || external_id) IN (SELECT unnest(string_split($${5 + s.params.length}, chr(30))))`
 		: '';
+	// the tags decide only how-to questions (R19): read for those tickets alone, as classifyEntry
+	// tells them (the ticket type as corrected, or the category lowercased, in the settings' lists)
+	const thresholds = thresholdList.at(-1)!;
+	const howTo = thresholds.thresholds.howTo;
+	const tp = 3 + s.params.length;
 	const cols = await readColumns(
 		q,
 		`WITH ec AS (
@@ -653,17 +671,21 @@ async function readMonthLines(
 		   SELECT source, external_id, ticket_id, started_at, minutes, work_type, billable, on_site, order_reference
 		   FROM time_entries WHERE started_at >= $1::TIMESTAMPTZ AND started_at < $2::TIMESTAMPTZ ${only}),
 		 t AS (
-		   SELECT t.source, t.external_id, t.account_id, t.subject, t.category, t.tags, t.type, t.final_priority
+		   SELECT t.source, t.external_id, t.account_id, t.category, t.tags, t.type, t.final_priority
 		   FROM tickets t
 		   WHERE t.account_id IS NOT NULL AND ${s.sql} AND t.external_id IN (SELECT ticket_id FROM te))
 		 SELECT CAST(epoch_ms(te.started_at) AS DOUBLE) AS started_ms, CAST(te.minutes AS DOUBLE) AS minutes,
 		   COALESCE(ec.order_reference, te.order_reference) AS order_reference,
-		   ec.reason AS person_reason, ec.reason_by, ec.reason_why, t.subject, t.tags,
-		   -- the keys and the few-valued fields as one string (one value to read instead of eight;
-		   -- empty for none), the three flags as one number
+		   ec.reason AS person_reason, ec.reason_by, ec.reason_why,
+		   -- (a category with other than ASCII letters keeps its tags: JavaScript lowercases it)
+		   CASE WHEN list_contains(string_split($${tp}, chr(30)), COALESCE(tc.type, t.type, ''))
+		     OR list_contains(string_split($${tp + 1}, chr(30)), lower(COALESCE(t.category, '')))
+		     OR strlen(t.category) <> length(t.category) THEN t.tags END AS tags,
+		   -- the few-valued fields as one string (one value to read instead of six, split once per
+		   -- distinct value; empty for none), the three flags as one number
 		   concat_ws(chr(31), te.source, t.account_id, COALESCE(te.work_type, ''), COALESCE(t.category, ''),
-		     COALESCE(tc.type, t.type, ''), COALESCE(tc.final_priority, t.final_priority, ''),
-		     te.external_id, te.ticket_id) AS fields,
+		     COALESCE(tc.type, t.type, ''), COALESCE(tc.final_priority, t.final_priority, '')) AS fields,
+		   te.external_id AS entry_id, te.ticket_id,
 		   CAST(COALESCE(CAST(te.billable AS INTEGER), 2) + 3 * COALESCE(CAST(te.on_site AS INTEGER), 2)
 		     + 9 * CAST(COALESCE(tc.unjustified = 'true', false) AS INTEGER) AS DOUBLE) AS flags
 		 FROM te
@@ -671,7 +693,14 @@ async function readMonthLines(
 		 LEFT JOIN ec ON ec.source = te.source AND ec.entry_id = te.external_id
 		 LEFT JOIN tc ON tc.source = t.source AND tc.external_id = t.external_id
 		 ORDER BY t.account_id, te.started_at, te.source, te.external_id`,
-		[lo, hi, ...s.params, ...(entries ? [entries.join('\u001e')] : [])] as Param[]
+		[
+			lo,
+			hi,
+			...s.params,
+			howTo.types.length ? howTo.types.join('\u001e') : null,
+			howTo.categories.length ? howTo.categories.map((c) => c.toLowerCase()).join('\u001e') : null,
+			...(entries ? [entries.join('\u001e')] : [])
+		] as Param[]
 	);
 	const n = cols.n;
 	const cStarted = cols.col('started_ms') as number[];
@@ -680,13 +709,21 @@ async function readMonthLines(
 	const cPerson = cols.col('person_reason') as (string | null)[];
 	const cReasonBy = cols.col('reason_by') as (string | null)[];
 	const cReasonWhy = cols.col('reason_why') as (string | null)[];
-	const cSubject = cols.col('subject') as (string | null)[];
 	const cTags = cols.col('tags') as (string | null)[];
 	const cFlags = cols.col('flags') as number[];
 	// source, account, work type, category, type, priority ('' for none: str() reads it as null),
 	// entry id, ticket id
-	const cFields = (cols.col('fields') as string[]).map((f) => f.split('\u001f'));
+	// the few-valued fields split once per distinct value: every entry that shares them shares the
+	// strings too
+	const splitFields = new Map<string, string[]>();
+	const cFields = (cols.col('fields') as string[]).map((f) => {
+		let parts = splitFields.get(f);
+		if (!parts) splitFields.set(f, (parts = f.split('\u001f')));
+		return parts;
+	});
 	const cAccount = cFields.map((f) => f[1]);
+	const cEntry = cols.col('entry_id') as string[];
+	const cTicket = cols.col('ticket_id') as string[];
 	/** a flag coded 0 false, 1 true, 2 none */
 	const flag = (code: number): boolean | null => (code === 2 ? null : code === 1);
 
@@ -703,11 +740,9 @@ async function readMonthLines(
 	const r20Of = new Map<string, ChargeablePeriod[]>();
 	for (const id of withEntries)
 		if (accountOf.has(id)) r20Of.set(id, chargeablePeriods(recordsOf.get(id) ?? [], offerDays));
-	const thresholds = thresholdList.at(-1)!;
 
 	const tierOf = new Map<string, TierPeriod[]>();
 	const lines: BillingLine[] = [];
-	const subjects: Record<string, string | null> = {};
 	const unpriced = new Map<string, { noCard: number; noPolicy: number }>();
 	const unpricedOf = (id: string) => {
 		let u = unpriced.get(id);
@@ -715,11 +750,9 @@ async function readMonthLines(
 		return u;
 	};
 	type PolicyVersion = (typeof policies)[number];
-	const dayOf = new Map<
-		string,
-		{ pv: PolicyVersion | null; ctx: ClassifyContext | null; tier: string | null }
-	>();
-	const inForce = (accountId: string, a: Row, date: string) => {
+	type InForce = { pv: PolicyVersion | null; ctx: ClassifyContext | null; tier: string | null };
+	const dayOf = new Map<string, InForce>();
+	const inForce = (accountId: string, a: Row, date: string): InForce => {
 		const policyId = str(a.policy_id);
 		let pv: PolicyVersion | null = null;
 		if (policyId)
@@ -753,6 +786,9 @@ async function readMonthLines(
 		};
 		return { pv, ctx, tier: tierOn(tierOf.get(accountId)!, date) };
 	};
+	let lastAccount: string | null = null;
+	let lastDate: string | null = null;
+	let lastDay: InForce | undefined;
 	for (let i = 0; i < n; i++) {
 		const accountId = cAccount[i];
 		const a = accountOf.get(accountId);
@@ -760,22 +796,30 @@ async function readMonthLines(
 		const zone = String(a.time_zone || 'Europe/Amsterdam');
 		const startMs = cStarted[i];
 		const date = localDate(startMs, zone);
-		if (date.slice(0, 7) !== month) continue;
-		// what is in force for the account on the date: looked up once per account and day
-		const dayKey = `${accountId}|${date}`;
-		let day = dayOf.get(dayKey);
-		if (!day) {
-			day = inForce(accountId, a, date);
-			dayOf.set(dayKey, day);
+		if (!date.startsWith(month)) continue;
+		// what is in force for the account on the date: looked up once per account and day (the
+		// entries come by account and start, so mostly the previous entry's)
+		let day: InForce | undefined = lastDay;
+		if (!day || accountId !== lastAccount || date !== lastDate) {
+			const dayKey = `${accountId}|${date}`;
+			day = dayOf.get(dayKey);
+			if (!day) {
+				day = inForce(accountId, a, date);
+				dayOf.set(dayKey, day);
+			}
+			lastAccount = accountId;
+			lastDate = date;
+			lastDay = day;
 		}
 		if (!day.pv) unpricedOf(accountId).noPolicy++;
 		if (!day.ctx) {
 			unpricedOf(accountId).noCard++;
 			continue;
 		}
-		const [source, , workType, category, type, priority, entryId, ticketId] = cFields[i];
+		const [source, , workType, category, type, priority] = cFields[i];
+		const entryId = cEntry[i];
+		const ticketId = cTicket[i];
 		const flags = cFlags[i];
-		subjects[`${source}/${ticketId}`] = str(cSubject[i]);
 		const person = cPerson[i];
 		const entryLines = classifyEntry(
 			{
@@ -804,7 +848,7 @@ async function readMonthLines(
 		);
 		for (const l of entryLines) lines.push(l);
 	}
-	return { lines, accounts, subjects, notes: unpricedNotes(unpriced), unpriced };
+	return { lines, accounts, notes: unpricedNotes(unpriced), unpriced };
 }
 
 export async function listMaterials(
@@ -1047,7 +1091,7 @@ async function readBillingMonth(
 		readLocks(q),
 		opts.cards ?? rateCardVersions(q)
 	]);
-	const { lines, accounts, subjects } = live;
+	const { lines, accounts } = live;
 	const notes = [...live.notes];
 	const acc = await invoiceAccounts(accounts, cards, month);
 	const monthLock = locks.get(month)?.month ?? null;
@@ -1252,8 +1296,7 @@ async function readBillingMonth(
 			billableHours: out.reduce((s, a) => s + a.billableHours, 0),
 			freeHours: out.reduce((s, a) => s + a.freeHours, 0)
 		},
-		notes,
-		ticketSubjects: subjects
+		notes
 	};
 }
 

@@ -309,6 +309,28 @@ function lower(list: string[]): string[] {
 	return l;
 }
 
+/**
+ * The texts most lines share, built once per rate card and billable flag instead of once per line
+ * (most of a month's lines are "included" or "set the reason" ones).
+ */
+const sharedTexts = new WeakMap<
+	RateCardVersion['card'],
+	Map<string, { none: string; included: string }>
+>();
+function textsFor(card: RateCardVersion['card'], flag: string): { none: string; included: string } {
+	let byFlag = sharedTexts.get(card);
+	if (!byFlag) sharedTexts.set(card, (byFlag = new Map()));
+	let t = byFlag.get(flag);
+	if (!t) {
+		t = {
+			none: `${flag}, but no chargeable reason of this policy (${card.reasons.join(', ')}) decides it: set the reason, or mark it free`,
+			included: `${flag}: included in the service`
+		};
+		byFlag.set(flag, t);
+	}
+	return t;
+}
+
 /** The lines of one time entry: one, or two when R23 charges its minutes outside office hours. */
 export function classifyEntry(e: EntryFacts, ctx: ClassifyContext): BillingLine[] {
 	const card = ctx.card.card;
@@ -692,7 +714,7 @@ export function classifyEntry(e: EntryFacts, ctx: ClassifyContext): BillingLine[
 			null,
 			'—',
 			'billable flag',
-			`${flag}, but no chargeable reason of this policy (${card.reasons.join(', ')}) decides it: set the reason, or mark it free`
+			textsFor(card, flag).none
 		);
 	else if (hasReason(card, 'R18') && isIncident)
 		pushLine(
@@ -716,7 +738,7 @@ export function classifyEntry(e: EntryFacts, ctx: ClassifyContext): BillingLine[
 			'included',
 			'—',
 			'billable flag',
-			`${flag}: included in the service`
+			textsFor(card, flag).included
 		);
 	return lines;
 }

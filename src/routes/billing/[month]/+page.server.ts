@@ -14,6 +14,7 @@ import {
 	parseEuros,
 	REASON_LABELS,
 	SETTABLE_REASONS,
+	ticketSubjects,
 	type MaterialInput
 } from '$lib/server/billing/billing';
 import { loadMonth, readMonth, viewerScope } from './data.server';
@@ -32,6 +33,10 @@ export const load = (async ({ params, url }) => {
 	// the same grouping as the summary's figures the links come from (summaryReason)
 	const drill = drillLines(m.lines, { account, reason, status });
 	const names = Object.fromEntries(m.accounts.map((a) => [a.accountId, a.name]));
+	const shown = drill.slice(0, LINES_SHOWN);
+	const needsShown = m.needsPerson.slice(0, NEEDS_SHOWN);
+	// the subjects of the lines shown only (read afresh: a subject is not a billing figure)
+	const subjects = await ticketSubjects(await getStore(), [...shown, ...needsShown]);
 	return {
 		month: m.month,
 		previous: nextMonth(m.month, -1),
@@ -45,17 +50,12 @@ export const load = (async ({ params, url }) => {
 		adjustments: m.invoiceLines.filter((l) => l.kind === 'adjustment').slice(0, 500),
 		materials: m.materials,
 		materialChanges: changes,
-		needsPerson: m.needsPerson.slice(0, NEEDS_SHOWN),
+		needsPerson: needsShown,
 		needsPersonCount: m.needsPerson.length,
-		drill: drill.slice(0, LINES_SHOWN),
+		drill: shown,
 		drillCount: drill.length,
 		drillFor: account ? { account, name: names[account] ?? account, reason, status } : null,
-		subjects: Object.fromEntries(
-			[...drill.slice(0, LINES_SHOWN), ...m.needsPerson.slice(0, NEEDS_SHOWN)].map((l) => [
-				`${l.source}/${l.ticketId}`,
-				m.ticketSubjects[`${l.source}/${l.ticketId}`] ?? null
-			])
-		),
+		subjects,
 		names,
 		reasons: SETTABLE_REASONS,
 		labels: REASON_LABELS
