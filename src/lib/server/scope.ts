@@ -1,6 +1,7 @@
 /**
- * The viewer's account scope. Every function that reads for a page takes one, so restricting what
- * a person may see (sign-in and roles) is one change here: today everyone sees all accounts.
+ * The viewer's account scope. Every function that reads for a page takes one; the server sets it
+ * per request from the signed-in person's role and accounts (auth/users.ts `scopeOf`, read by
+ * routes through auth/request.ts `requestScope`).
  */
 import type { Param } from './db/index.ts';
 

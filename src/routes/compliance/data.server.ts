@@ -21,7 +21,7 @@ import {
 } from '$lib/server/reports/compliance';
 import type { ExportColumn, ExportTable } from '$lib/server/export/table-export';
 
-/** Whose accounts the viewer sees: everyone sees all until sign-in exists. */
+/** The accounts the signed-in person (or API token) may see: their role's scope. */
 export const viewerScope = (): Scope => requestScope();
 
 function badRequest(e: unknown): never {

@@ -20,7 +20,7 @@ import {
 } from '$lib/server/reports/training';
 import type { ExportTable } from '$lib/server/export/table-export';
 
-/** Whose accounts the viewer sees: everyone sees all until sign-in exists. */
+/** The accounts the signed-in person (or API token) may see: their role's scope. */
 export const viewerScope = (): Scope => requestScope();
 
 export async function readPeriod(url: URL): Promise<TrainingPeriod> {

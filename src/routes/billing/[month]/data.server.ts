@@ -5,7 +5,7 @@ import type { Scope } from '$lib/server/scope';
 import { requestScope } from '$lib/server/auth/request';
 import { billingMonth, validMonth, type BillingMonth } from '$lib/server/billing/billing';
 
-/** Whose accounts the viewer sees: everyone sees all until sign-in exists. */
+/** The accounts the signed-in person (or API token) may see: their role's scope. */
 export const viewerScope = (): Scope => requestScope();
 
 export function readMonth(param: string): string {

@@ -12,7 +12,7 @@ import {
 	saveAgreements
 } from '$lib/server/reports/review';
 
-/** Whose accounts the viewer sees: everyone sees all until sign-in exists. */
+/** The accounts the signed-in person (or API token) may see: their role's scope. */
 const scope = () => requestScope();
 
 function checkMonth(month: string): void {
