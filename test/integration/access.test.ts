@@ -233,6 +233,29 @@ describe('account scope', () => {
 		expect((await get(`/accounts/${other}/review/2026-10`, am)).status).toBe(404);
 		expect((await get('/compliance', am)).status).toBe(403);
 		expect((await get(`/training?account=${other}`, am)).status).toBe(404);
+		// recording training for another account is refused as for one that does not exist
+		const record = (accountId: string) =>
+			fetch(`${server.base}/training?/record`, {
+				method: 'POST',
+				headers: {
+					cookie: cookies.account_manager,
+					origin: server.base,
+					accept: 'application/json',
+					'x-sveltekit-action': 'true',
+					'content-type': 'application/x-www-form-urlencoded'
+				},
+				body: new URLSearchParams({
+					accountId,
+					status: 'offered',
+					onDate: '2026-10-01',
+					note: '',
+					by: 'am'
+				})
+			}).then((r) => r.json() as Promise<{ type: string; data: string }>);
+		const refused = await record(other);
+		expect(refused.type).toBe('failure');
+		expect(refused.data).toContain(`there is no account`);
+		expect((await record(mine)).type).toBe('success');
 	});
 });
 

@@ -9,6 +9,7 @@ import {
 	TRAINING_STATUSES
 } from '$lib/server/reports/training';
 import { loadTraining, periodParams, viewerScope } from './data.server';
+import { inScope } from '$lib/server/scope';
 
 const FIELDS = ['accountId', 'status', 'onDate', 'note', 'by'] as const;
 
@@ -41,6 +42,13 @@ export const actions = {
 		const form = await request.formData();
 		const values: Record<string, string> = {};
 		for (const k of FIELDS) values[k] = String(form.get(k) ?? '').trim();
+		// an account outside the person's scope is answered as one that does not exist
+		if (values.accountId && !inScope(viewerScope(), values.accountId))
+			return fail(400, {
+				error: `there is no account "${values.accountId}"`,
+				field: 'accountId',
+				values
+			});
 		try {
 			const record = await recordTraining(await getStore(), {
 				accountId: values.accountId,
