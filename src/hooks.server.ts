@@ -7,7 +7,8 @@ import {
 } from '@sveltejs/kit';
 import { getStore } from '$lib/server/store';
 import { actionName, decide, ROUTES } from '$lib/server/auth/access';
-import { authenticate, SESSION_COOKIE } from '$lib/server/auth/sessions';
+import { authenticate, isHandOff, SESSION_COOKIE } from '$lib/server/auth/sessions';
+import type { Principal } from '$lib/server/auth/roles';
 import { audit } from '$lib/server/auth/audit';
 import { inScope, NO_ACCOUNTS } from '$lib/server/scope';
 
@@ -58,20 +59,54 @@ async function accountOf(event: RequestEvent): Promise<string | null | undefined
 	return undefined;
 }
 
-/** Non-secret fields of a small form post, for the audit log. */
+/** Non-secret fields of a small form post or JSON body, for the audit log. */
 async function formFields(request: Request): Promise<Record<string, string> | null> {
 	const type = request.headers.get('content-type') ?? '';
 	const length = Number(request.headers.get('content-length') ?? 0);
-	if (!type.startsWith('application/x-www-form-urlencoded') || length > 64_000) return null;
+	if (length > 64_000) return null;
+	const out: Record<string, string> = {};
+	const keep = (k: string, v: unknown) => {
+		const text = typeof v === 'string' ? v : JSON.stringify(v);
+		out[k] = SECRET_FIELD.test(k) ? '(hidden)' : String(text).slice(0, 300);
+	};
 	try {
-		const form = await request.clone().formData();
-		const out: Record<string, string> = {};
-		for (const [k, v] of form)
-			if (typeof v === 'string') out[k] = SECRET_FIELD.test(k) ? '(hidden)' : v.slice(0, 300);
-		return out;
+		if (type.startsWith('application/x-www-form-urlencoded')) {
+			for (const [k, v] of await request.clone().formData()) if (typeof v === 'string') keep(k, v);
+			return out;
+		}
+		if (type.startsWith('application/json') && length > 0) {
+			const body = (await request.clone().json()) as unknown;
+			if (body && typeof body === 'object' && !Array.isArray(body))
+				for (const [k, v] of Object.entries(body)) keep(k, v);
+			return out;
+		}
 	} catch {
-		return null;
+		// not readable as a form or JSON: the handler answers it
 	}
+	return null;
+}
+
+/** A signed-in person refused a route (403) or an account outside their scope (404). */
+async function auditRefusal(
+	store: Awaited<ReturnType<typeof getStore>>,
+	event: RequestEvent,
+	who: Principal,
+	routeId: string,
+	action: string | null,
+	status: number
+): Promise<void> {
+	await audit(store, {
+		actor: who.actor,
+		role: who.role,
+		action: `${event.request.method} ${routeId}${action && action !== 'default' ? ` ?/${action}` : ''}`,
+		target: event.url.pathname + event.url.search,
+		outcome: `refused (${status})`,
+		ip: event.getClientAddress()
+	});
+}
+
+function isLoopback(address: string): boolean {
+	return address === '::1' || address.startsWith('127.') || address === '::ffff:127.0.0.1';
 }
 
 /** 'ok', or why the action did not go through (an enhanced form answers 200 with a failure). */
@@ -91,11 +126,10 @@ async function outcomeOf(response: Response): Promise<string> {
 
 export const handle: Handle = async ({ event, resolve }) => {
 	const store = await getStore();
-	const signed = await authenticate(
-		store,
-		event.cookies.get(SESSION_COOKIE),
-		event.request.headers.get('authorization')
-	);
+	const authorization = event.request.headers.get('authorization');
+	let signed = await authenticate(store, event.cookies.get(SESSION_COOKIE), authorization);
+	// the command line's hand-off token works from this machine only
+	if (signed && isHandOff(signed.principal) && !isLoopback(event.getClientAddress())) signed = null;
 	event.locals.user = signed?.principal ?? null;
 	event.locals.scope = signed?.scope ?? NO_ACCOUNTS;
 	event.locals.sessionEnds = signed?.expiresAt ?? null;
@@ -103,6 +137,16 @@ export const handle: Handle = async ({ event, resolve }) => {
 	const routeId = event.route.id;
 	const method = event.request.method;
 	const action = method === 'POST' ? actionName(event.url) : null;
+	const writing = method !== 'GET' && method !== 'HEAD';
+	// a change made with the session cookie must come from Peil's own pages: SvelteKit checks the
+	// origin of form posts only, and a body without a content type would pass it
+	if (
+		writing &&
+		signed?.principal.kind === 'user' &&
+		!/^Bearer\s/i.test(authorization ?? '') &&
+		event.request.headers.get('origin') !== event.url.origin
+	)
+		return json({ message: 'Cross-site requests are refused.' }, { status: 403 });
 	let response: Response;
 	if (routeId === null) {
 		// no such page: the 404 says nothing about what exists
@@ -119,7 +163,8 @@ export const handle: Handle = async ({ event, resolve }) => {
 			}
 			return json({ message: 'Sign in first (or send an API token).' }, { status: 401 });
 		}
-		if (decision !== 'allow')
+		if (decision !== 'allow') {
+			if (signed) await auditRefusal(store, event, signed.principal, routeId, action, 403);
 			return refuse(
 				event,
 				403,
@@ -127,24 +172,26 @@ export const handle: Handle = async ({ event, resolve }) => {
 					? 'This address has no access rule.'
 					: `Your role (${signed?.principal.role}) may not ${method === 'GET' ? 'open' : 'change'} this.`
 			);
+		}
 		// accounts outside the person's scope answer exactly as accounts that do not exist
 		const shown = await accountOf(event);
 		const asked = event.url.searchParams.getAll('account').filter(Boolean);
 		if (
 			(shown !== undefined && !inScope(event.locals.scope, shown)) ||
 			asked.some((a) => !inScope(event.locals.scope, a))
-		)
+		) {
+			if (signed) await auditRefusal(store, event, signed.principal, routeId, action, 404);
 			return refuse(event, 404, 'Not found');
+		}
 
-		const fields = method === 'GET' || method === 'HEAD' ? null : await formFields(event.request);
+		const fields = writing ? await formFields(event.request) : null;
 		response = await resolve(event);
 		const rule = ROUTES[routeId];
 		const record =
-			signed &&
 			routeId !== '/login' &&
 			routeId !== '/logout' &&
-			(method !== 'GET' && method !== 'HEAD' ? true : rule.audit === 'export' && response.ok);
-		if (record)
+			(writing ? true : rule.audit === 'export' && response.ok);
+		if (signed && record)
 			await audit(store, {
 				actor: signed.principal.actor,
 				role: signed.principal.role,

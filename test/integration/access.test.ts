@@ -387,6 +387,81 @@ describe('signing in', () => {
 			body: 'name=Hacked'
 		});
 		expect(forged.status).toBe(403);
+		// nor a change with the cookie and a body without a form type (SvelteKit checks forms only)
+		const noType = await fetch(`${server.base}/api/users`, {
+			method: 'POST',
+			headers: { cookie: server.cookie, origin: 'https://evil.example' },
+			body: JSON.stringify({
+				email: 'planted@evil.example',
+				role: 'admin',
+				password: 'x'.repeat(16)
+			})
+		});
+		expect(noType.status).toBe(403);
+		const noOrigin = await fetch(`${server.base}/api/users`, {
+			method: 'POST',
+			headers: { cookie: server.cookie, 'content-type': 'application/json' },
+			body: JSON.stringify({
+				email: 'planted@evil.example',
+				role: 'admin',
+				password: 'x'.repeat(16)
+			})
+		});
+		expect(noOrigin.status).toBe(403);
+		const users = (await (await server.fetch('/api/users')).json()) as { email: string }[];
+		expect(users.map((u) => u.email)).not.toContain('planted@evil.example');
+		// after signing in, /login?next= only ever leads to a page of Peil's own
+		for (const next of [
+			'/\t/evil.example',
+			'//evil.example',
+			'https://evil.example',
+			'/\\evil.example'
+		])
+			expect(
+				(
+					await fetch(`${server.base}/login?next=${encodeURIComponent(next)}`, {
+						headers: { cookie: server.cookie },
+						redirect: 'manual'
+					})
+				).headers.get('location'),
+				next
+			).toBe('/');
+		expect(
+			(
+				await fetch(
+					`${server.base}/login?next=${encodeURIComponent('/compliance?clock=resolution')}`,
+					{
+						headers: { cookie: server.cookie },
+						redirect: 'manual'
+					}
+				)
+			).headers.get('location')
+		).toBe('/compliance?clock=resolution');
+	});
+
+	it('counts sign-in attempts made at once, and logs refusals of signed-in people', async () => {
+		const u = await server.addUser('rushed@peil.test', 'viewer');
+		const statuses = await Promise.all(
+			Array.from({ length: 12 }, () =>
+				fetch(`${server.base}/login`, {
+					method: 'POST',
+					redirect: 'manual',
+					headers: {
+						origin: server.base,
+						accept: 'text/html',
+						'content-type': 'application/x-www-form-urlencoded'
+					},
+					body: new URLSearchParams({ name: u.email, password: 'wrong-every-time' })
+				}).then((r) => r.status)
+			)
+		);
+		expect(statuses.filter((s) => s === 400).length).toBeLessThanOrEqual(5);
+		expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(7);
+		expect((await get(`/accounts/${other}`, { cookie: cookies.csm })).status).toBe(404);
+		expect((await get('/billing/2026-10', { cookie: cookies.csm })).status).toBe(403);
+		const log = await get('/admin/audit?actor=csm%40peil.test', { cookie: server.cookie });
+		expect(log.text).toContain('refused (404)');
+		expect(log.text).toContain('refused (403)');
 	});
 });
 

@@ -4,11 +4,19 @@ import { getStore } from '$lib/server/store';
 import { SESSION_COOKIE } from '$lib/server/auth/sessions';
 import { signIn } from '$lib/server/auth/sign-in';
 
-/** Only a path on this site: `next` never sends anyone elsewhere. */
+const BASE = 'http://peil.invalid';
+
+/** Only a path on this site: `next` never sends anyone elsewhere (nor a control character). */
 function safeNext(next: string | null): string {
-	return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\')
-		? next
-		: '/';
+	if (!next || !next.startsWith('/') || next.includes('\\')) return '/';
+	// browsers drop tabs and newlines from addresses: "/\t/evil.example" would become "//evil.example"
+	if ([...next].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) return '/';
+	try {
+		const u = new URL(next, BASE);
+		return u.origin === BASE ? u.pathname + u.search : '/';
+	} catch {
+		return '/';
+	}
 }
 
 export const load = (async ({ locals, url }) => {

@@ -51,7 +51,7 @@ export const ROUTES: Record<string, RouteRule> = {
 	'/compliance': { read: COMPLIANCE },
 	'/compliance/export': { read: COMPLIANCE, audit: 'export' },
 	'/compliance/tickets': { read: COMPLIANCE },
-	'/compliance/tickets/arrow': { read: COMPLIANCE },
+	'/compliance/tickets/arrow': { read: COMPLIANCE, audit: 'export' },
 	'/compliance/tickets/export': { read: COMPLIANCE, audit: 'export' },
 	'/reconciliation': { read: COMPLIANCE },
 	'/reconciliation/export': { read: COMPLIANCE, audit: 'export' },

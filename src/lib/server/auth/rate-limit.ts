@@ -39,7 +39,16 @@ export function recordFailure(keys: [string, number][], now = Date.now()): void 
 	for (const [k] of keys) failures.set(k, [...recent(k, now), now]);
 }
 
-/** A good sign-in clears the name's failures (not the address's). */
+/**
+ * A good sign-in clears the name's failures, and takes back from the address the attempt it
+ * counted for itself (the address's earlier failures stay).
+ */
 export function clearFailures(keys: [string, number][]): void {
 	failures.delete(keys[0][0]);
+	for (const [k] of keys.slice(1)) {
+		const list = failures.get(k);
+		if (!list) continue;
+		list.pop();
+		if (!list.length) failures.delete(k);
+	}
 }

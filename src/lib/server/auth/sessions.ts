@@ -200,6 +200,11 @@ export async function revokeToken(store: Store, idOrName: string): Promise<ApiTo
 
 const HAND_OFF = 'command line hand-off';
 
+/** Is this the token the server made for the command line (accepted from this machine only)? */
+export function isHandOff(p: Principal): boolean {
+	return p.kind === 'token' && p.name === HAND_OFF;
+}
+
 /**
  * The admin token the server writes beside the store for the command line on this machine; the
  * one from the previous start is revoked.

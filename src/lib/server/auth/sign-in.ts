@@ -36,13 +36,15 @@ export async function signIn(
 			message: `Too many failed sign-ins. Try again in ${Math.ceil(wait / 60_000)} minute(s).`
 		};
 	}
+	// counted before the password is checked, so that attempts made at once are all counted; a
+	// good one clears the count again
+	recordFailure(keys);
 	const user = name.trim() ? await credentials(store, name) : null;
 	const good = await verifyPassword(
 		user?.hash ?? (await (dummyHash ??= hashPassword(generatePassword()))),
 		password
 	);
 	if (!user || !user.hash || !good) {
-		recordFailure(keys);
 		await audit(store, {
 			actor: name.trim().toLowerCase() || '(empty)',
 			action: 'sign-in',
