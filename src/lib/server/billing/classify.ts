@@ -227,17 +227,24 @@ function hasReason(card: RateCardVersion['card'], r: string): boolean {
 	return card.reasons.includes(r);
 }
 
+/** What the rules decided for (a part of) an entry: its status, the reason and rule, and why. */
+interface Outcome {
+	status: LineStatus;
+	reason: string | null;
+	rule: string;
+	setting: string;
+	why: string;
+}
+
 function makeLine(
 	st: LineState,
 	part: BillingLine['part'],
 	minutes: number,
-	status: LineStatus,
-	reason: string | null,
-	rule: string,
-	setting: string,
-	why: string,
+	outcome: Outcome,
 	multiplier = 1
 ): BillingLine {
+	const { reason, rule, setting } = outcome;
+	let { status, why } = outcome;
 	const { e, tierRates, category } = st;
 	const card = st.card.card;
 	let billed = 0;
@@ -289,13 +296,9 @@ function pushLine(
 	lines: BillingLine[],
 	part: BillingLine['part'],
 	minutes: number,
-	status: LineStatus,
-	reason: string | null,
-	rule: string,
-	setting: string,
-	why: string
+	outcome: Outcome
 ): void {
-	lines.push(makeLine(st, part, minutes, status, reason, rule, setting, why));
+	lines.push(makeLine(st, part, minutes, outcome));
 }
 
 /** Lowercased lists, computed once per list (the settings' arrays are shared by every entry). */
@@ -350,57 +353,45 @@ export function classifyEntry(e: EntryFacts, ctx: ClassifyContext): BillingLine[
 		const who = `set by ${e.personReason.by}: ${e.personReason.why}`;
 		if (v === 'free' || v === 'included')
 			return [
-				makeLine(
-					st,
-					'all',
-					e.minutes,
-					'free',
-					v === 'free' ? null : 'included',
-					'person',
-					'time-entry correction',
-					`free, ${who}`
-				)
+				makeLine(st, 'all', e.minutes, {
+					status: 'free',
+					reason: v === 'free' ? null : 'included',
+					rule: 'person',
+					setting: 'time-entry correction',
+					why: `free, ${who}`
+				})
 			];
 		if (ORDER_REASONS.includes(v) && !e.orderReference)
 			return [
-				makeLine(
-					st,
-					'all',
-					e.minutes,
-					'needs-person',
-					v,
-					v,
-					'time-entry correction',
-					`${v} ${who}; charged only on an order: attach the order reference`
-				)
+				makeLine(st, 'all', e.minutes, {
+					status: 'needs-person',
+					reason: v,
+					rule: v,
+					setting: 'time-entry correction',
+					why: `${v} ${who}; charged only on an order: attach the order reference`
+				})
 			];
 		return [
-			makeLine(
-				st,
-				'all',
-				e.minutes,
-				'billable',
-				v,
-				v,
-				'time-entry correction',
-				`${REASON_LABELS[v] ?? v}, ${who}`
-			)
+			makeLine(st, 'all', e.minutes, {
+				status: 'billable',
+				reason: v,
+				rule: v,
+				setting: 'time-entry correction',
+				why: `${REASON_LABELS[v] ?? v}, ${who}`
+			})
 		];
 	}
 
 	// 1. R24: a person marked the ticket unjustified
 	if (hasReason(card, 'R24') && e.unjustified)
 		return [
-			makeLine(
-				st,
-				'all',
-				e.minutes,
-				'billable',
-				'R24',
-				'R24 [contract]',
-				'ticket correction "unjustified"',
-				'the ticket was marked unjustified: its costs are charged'
-			)
+			makeLine(st, 'all', e.minutes, {
+				status: 'billable',
+				reason: 'R24',
+				rule: 'R24 [contract]',
+				setting: 'ticket correction "unjustified"',
+				why: 'the ticket was marked unjustified: its costs are charged'
+			})
 		];
 
 	let minutes = e.minutes;
@@ -411,45 +402,36 @@ export function classifyEntry(e: EntryFacts, ctx: ClassifyContext): BillingLine[
 	if (hasReason(card, 'R23') && isIncident && e.priority && ctx.highPriority.includes(e.priority)) {
 		if (!ctx.officeHours)
 			return [
-				makeLine(
-					st,
-					'all',
-					e.minutes,
-					'needs-person',
-					'R23',
-					'R23 [default]',
-					`rate card officeHoursCalendar "${card.officeHoursCalendar}"`,
-					'the office-hours calendar is not in the store: outside minutes cannot be counted'
-				)
+				makeLine(st, 'all', e.minutes, {
+					status: 'needs-person',
+					reason: 'R23',
+					rule: 'R23 [default]',
+					setting: `rate card officeHoursCalendar "${card.officeHoursCalendar}"`,
+					why: 'the office-hours calendar is not in the store: outside minutes cannot be counted'
+				})
 			];
 		const split = officeHoursSplit(ctx.officeHours, e.startedAt, e.minutes);
 		const outside = split.outside + split.holiday;
 		if (outside > 1e-9) {
 			if (!e.tier)
 				lines.push(
-					makeLine(
-						st,
-						'outside',
-						outside,
-						'needs-person',
-						'R23',
-						'R23 [default]',
-						'tier history',
-						"no tier in force at the entry's start: whether on-call is included is unknown"
-					)
+					makeLine(st, 'outside', outside, {
+						status: 'needs-person',
+						reason: 'R23',
+						rule: 'R23 [default]',
+						setting: 'tier history',
+						why: "no tier in force at the entry's start: whether on-call is included is unknown"
+					})
 				);
 			else if (ctx.onCallIncluded.includes(e.tier))
 				lines.push(
-					makeLine(
-						st,
-						'outside',
-						outside,
-						'free',
-						'included',
-						'R15 [contract]',
-						'policy setting onCallIncluded',
-						`on-call outside office hours is included for ${e.tier} (${fmtMin(outside)} min outside ${card.officeHoursCalendar})`
-					)
+					makeLine(st, 'outside', outside, {
+						status: 'free',
+						reason: 'included',
+						rule: 'R15 [contract]',
+						setting: 'policy setting onCallIncluded',
+						why: `on-call outside office hours is included for ${e.tier} (${fmtMin(outside)} min outside ${card.officeHoursCalendar})`
+					})
 				);
 			else {
 				const mult =
@@ -461,11 +443,14 @@ export function classifyEntry(e: EntryFacts, ctx: ClassifyContext): BillingLine[
 						st,
 						'outside',
 						outside,
-						'billable',
-						'R23',
-						'R23 [default]',
-						'policy settings highPriority, onCallIncluded; rate card outOfHoursMultiplier, holidayMultiplier',
-						`${fmtMin(outside)} of ${fmtMin(e.minutes)} min outside office hours (${card.officeHoursCalendar}${split.holiday ? `, ${fmtMin(split.holiday)} on a holiday` : ''}) on a ${e.priority} ${e.type}; ${e.tier} is not entitled to on-call`,
+						{
+							status: 'billable',
+							reason: 'R23',
+							rule: 'R23 [default]',
+							setting:
+								'policy settings highPriority, onCallIncluded; rate card outOfHoursMultiplier, holidayMultiplier',
+							why: `${fmtMin(outside)} of ${fmtMin(e.minutes)} min outside office hours (${card.officeHoursCalendar}${split.holiday ? `, ${fmtMin(split.holiday)} on a holiday` : ''}) on a ${e.priority} ${e.type}; ${e.tier} is not entitled to on-call`
+						},
 						Math.round(mult * 10000) / 10000
 					)
 				);
@@ -487,149 +472,105 @@ export function classifyEntry(e: EntryFacts, ctx: ClassifyContext): BillingLine[
 	if (category === 'on_site') {
 		if (hasReason(card, 'R25')) {
 			if (e.orderReference)
-				pushLine(
-					st,
-					lines,
-					part,
-					minutes,
-					'billable',
-					'R25',
-					'R25 [contract]',
-					'work type on_site; order reference',
-					`on-site support on order ${e.orderReference}`
-				);
+				pushLine(st, lines, part, minutes, {
+					status: 'billable',
+					reason: 'R25',
+					rule: 'R25 [contract]',
+					setting: 'work type on_site; order reference',
+					why: `on-site support on order ${e.orderReference}`
+				});
 			else
-				pushLine(
-					st,
-					lines,
-					part,
-					minutes,
-					'needs-person',
-					'R25',
-					'R25 [contract]',
-					'work type on_site',
-					'on-site support needs an official paid order: attach the order reference'
-				);
+				pushLine(st, lines, part, minutes, {
+					status: 'needs-person',
+					reason: 'R25',
+					rule: 'R25 [contract]',
+					setting: 'work type on_site',
+					why: 'on-site support needs an official paid order: attach the order reference'
+				});
 		} else if (e.billable === false)
-			pushLine(
-				st,
-				lines,
-				part,
-				minutes,
-				'free',
-				null,
-				'—',
-				'billable flag',
-				`on-site work ${flag}`
-			);
+			pushLine(st, lines, part, minutes, {
+				status: 'free',
+				reason: null,
+				rule: '—',
+				setting: 'billable flag',
+				why: `on-site work ${flag}`
+			});
 		else
-			pushLine(
-				st,
-				lines,
-				part,
-				minutes,
-				'needs-person',
-				null,
-				'—',
-				'work type on_site',
-				`on-site work ${flag}; no chargeable reason of this policy decides it: set the reason`
-			);
+			pushLine(st, lines, part, minutes, {
+				status: 'needs-person',
+				reason: null,
+				rule: '—',
+				setting: 'work type on_site',
+				why: `on-site work ${flag}; no chargeable reason of this policy decides it: set the reason`
+			});
 		return lines;
 	}
 	// 4. setup and changes (R21)
 	if (hasReason(card, 'R21') && (category === 'setup' || category === 'change')) {
 		if (e.orderReference)
-			pushLine(
-				st,
-				lines,
-				part,
-				minutes,
-				'billable',
-				'R21',
-				'R21 [contract]',
-				`work type ${category}; order reference`,
-				`${category === 'setup' ? 'setup' : 'a change to setup'} on written order ${e.orderReference}`
-			);
+			pushLine(st, lines, part, minutes, {
+				status: 'billable',
+				reason: 'R21',
+				rule: 'R21 [contract]',
+				setting: `work type ${category}; order reference`,
+				why: `${category === 'setup' ? 'setup' : 'a change to setup'} on written order ${e.orderReference}`
+			});
 		else
-			pushLine(
-				st,
-				lines,
-				part,
-				minutes,
-				'needs-person',
-				'R21',
-				'R21 [contract]',
-				`work type ${category}`,
-				`${category === 'setup' ? 'setup' : 'a change to setup'} is done only on a prior written order: attach the order reference, or set the reason`
-			);
+			pushLine(st, lines, part, minutes, {
+				status: 'needs-person',
+				reason: 'R21',
+				rule: 'R21 [contract]',
+				setting: `work type ${category}`,
+				why: `${category === 'setup' ? 'setup' : 'a change to setup'} is done only on a prior written order: attach the order reference, or set the reason`
+			});
 		return lines;
 	}
 	// 5. repairs (R22)
 	if (hasReason(card, 'R22') && category === 'repair') {
 		if (e.billable === true) {
 			if (e.orderReference)
-				pushLine(
-					st,
-					lines,
-					part,
-					minutes,
-					'billable',
-					'R22',
-					'R22 [contract]',
-					'work type repair; billable flag; order reference',
-					`a repair ${flag}, on order ${e.orderReference}`
-				);
+				pushLine(st, lines, part, minutes, {
+					status: 'billable',
+					reason: 'R22',
+					rule: 'R22 [contract]',
+					setting: 'work type repair; billable flag; order reference',
+					why: `a repair ${flag}, on order ${e.orderReference}`
+				});
 			else
-				pushLine(
-					st,
-					lines,
-					part,
-					minutes,
-					'needs-person',
-					'R22',
-					'R22 [contract]',
-					'work type repair; billable flag',
-					`a repair ${flag}: charged only on a prior written order — attach it, or set the reason`
-				);
+				pushLine(st, lines, part, minutes, {
+					status: 'needs-person',
+					reason: 'R22',
+					rule: 'R22 [contract]',
+					setting: 'work type repair; billable flag',
+					why: `a repair ${flag}: charged only on a prior written order — attach it, or set the reason`
+				});
 		} else if (e.billable === false)
-			pushLine(
-				st,
-				lines,
-				part,
-				minutes,
-				'free',
-				hasReason(card, 'R18') ? 'R18' : null,
-				'R18 [contract]',
-				'work type repair; billable flag',
-				`a fault repair ${flag}: within the service`
-			);
+			pushLine(st, lines, part, minutes, {
+				status: 'free',
+				reason: hasReason(card, 'R18') ? 'R18' : null,
+				rule: 'R18 [contract]',
+				setting: 'work type repair; billable flag',
+				why: `a fault repair ${flag}: within the service`
+			});
 		else
-			pushLine(
-				st,
-				lines,
-				part,
-				minutes,
-				'needs-person',
-				'R22',
-				'R22 [contract]',
-				'work type repair',
-				`a repair, ${flag}: whether misuse or an error caused it is not in the data`
-			);
+			pushLine(st, lines, part, minutes, {
+				status: 'needs-person',
+				reason: 'R22',
+				rule: 'R22 [contract]',
+				setting: 'work type repair',
+				why: `a repair, ${flag}: whether misuse or an error caused it is not in the data`
+			});
 		return lines;
 	}
 	// 6. analysis of where a fault lies (R22: a duty, not charged)
 	if (hasReason(card, 'R22') && category === 'analysis') {
-		pushLine(
-			st,
-			lines,
-			part,
-			minutes,
-			'free',
-			'R22',
-			'R22 [contract]',
-			'work type analysis',
-			'analysing where a fault lies is a duty and is not charged'
-		);
+		pushLine(st, lines, part, minutes, {
+			status: 'free',
+			reason: 'R22',
+			rule: 'R22 [contract]',
+			setting: 'work type analysis',
+			why: 'analysing where a fault lies is a duty and is not charged'
+		});
 		return lines;
 	}
 	// 7. how-to questions (R20, R19, R18)
@@ -639,107 +580,75 @@ export function classifyEntry(e: EntryFacts, ctx: ClassifyContext): BillingLine[
 	if (howTo && (hasReason(card, 'R18') || hasReason(card, 'R19') || hasReason(card, 'R20'))) {
 		const referred = tagList(e.tags).some((t) => lower(ctx.howTo.referredTags).includes(t));
 		if (hasReason(card, 'R20') && ctx.r20)
-			pushLine(
-				st,
-				lines,
-				part,
-				minutes,
-				'billable',
-				'R20',
-				'R20 [default]',
-				'training record; training setting offerAnswerDays',
-				`a how-to question on ${e.localDate}, chargeable from ${ctx.r20.from}: ${ctx.r20.reason}`
-			);
+			pushLine(st, lines, part, minutes, {
+				status: 'billable',
+				reason: 'R20',
+				rule: 'R20 [default]',
+				setting: 'training record; training setting offerAnswerDays',
+				why: `a how-to question on ${e.localDate}, chargeable from ${ctx.r20.from}: ${ctx.r20.reason}`
+			});
 		else if (hasReason(card, 'R19') && referred && e.billable === true)
-			pushLine(
-				st,
-				lines,
-				part,
-				minutes,
-				'billable',
-				'R19',
-				'R19 [contract]',
-				'ticket tag (training setting howTo.referredTags); billable flag',
-				`referred to the manual (tagged) and help still given: ${flag}`
-			);
+			pushLine(st, lines, part, minutes, {
+				status: 'billable',
+				reason: 'R19',
+				rule: 'R19 [contract]',
+				setting: 'ticket tag (training setting howTo.referredTags); billable flag',
+				why: `referred to the manual (tagged) and help still given: ${flag}`
+			});
 		else if (e.billable === true)
-			pushLine(
-				st,
-				lines,
-				part,
-				minutes,
-				'needs-person',
-				null,
-				'—',
-				'billable flag',
-				`a how-to question ${flag}, but it was not referred to the manual and no training was declined: set the reason, or mark it free`
-			);
+			pushLine(st, lines, part, minutes, {
+				status: 'needs-person',
+				reason: null,
+				rule: '—',
+				setting: 'billable flag',
+				why: `a how-to question ${flag}, but it was not referred to the manual and no training was declined: set the reason, or mark it free`
+			});
 		else
-			pushLine(
-				st,
-				lines,
-				part,
-				minutes,
-				'free',
-				hasReason(card, 'R18') ? 'R18' : 'included',
-				hasReason(card, 'R18') ? 'R18 [contract]' : '—',
-				'ticket type (training setting howTo.types)',
-				`a user question${referred ? ' referred to the manual, no further help charged' : ''}: free`
-			);
+			pushLine(st, lines, part, minutes, {
+				status: 'free',
+				reason: hasReason(card, 'R18') ? 'R18' : 'included',
+				rule: hasReason(card, 'R18') ? 'R18 [contract]' : '—',
+				setting: 'ticket type (training setting howTo.types)',
+				why: `a user question${referred ? ' referred to the manual, no further help charged' : ''}: free`
+			});
 		return lines;
 	}
 	// 8. on-call work inside office hours: the incident itself, free like any outage report
 	if (category === 'on_call' && part === 'inside') {
-		pushLine(
-			st,
-			lines,
-			part,
-			minutes,
-			'free',
-			hasReason(card, 'R18') ? 'R18' : 'included',
-			hasReason(card, 'R18') ? 'R18 [contract]' : '—',
-			'office-hours calendar',
-			`the ${fmtMin(minutes)} min inside office hours of on-call work on an incident: free`
-		);
+		pushLine(st, lines, part, minutes, {
+			status: 'free',
+			reason: hasReason(card, 'R18') ? 'R18' : 'included',
+			rule: hasReason(card, 'R18') ? 'R18 [contract]' : '—',
+			setting: 'office-hours calendar',
+			why: `the ${fmtMin(minutes)} min inside office hours of on-call work on an incident: free`
+		});
 		return lines;
 	}
 	// 9. everything else
 	if (e.billable === true)
-		pushLine(
-			st,
-			lines,
-			part,
-			minutes,
-			'needs-person',
-			null,
-			'—',
-			'billable flag',
-			textsFor(card, flag).none
-		);
+		pushLine(st, lines, part, minutes, {
+			status: 'needs-person',
+			reason: null,
+			rule: '—',
+			setting: 'billable flag',
+			why: textsFor(card, flag).none
+		});
 	else if (hasReason(card, 'R18') && isIncident)
-		pushLine(
-			st,
-			lines,
-			part,
-			minutes,
-			'free',
-			'R18',
-			'R18 [contract]',
-			'ticket type',
-			'work on a reported outage or fault: free'
-		);
+		pushLine(st, lines, part, minutes, {
+			status: 'free',
+			reason: 'R18',
+			rule: 'R18 [contract]',
+			setting: 'ticket type',
+			why: 'work on a reported outage or fault: free'
+		});
 	else
-		pushLine(
-			st,
-			lines,
-			part,
-			minutes,
-			'free',
-			'included',
-			'—',
-			'billable flag',
-			textsFor(card, flag).included
-		);
+		pushLine(st, lines, part, minutes, {
+			status: 'free',
+			reason: 'included',
+			rule: '—',
+			setting: 'billable flag',
+			why: textsFor(card, flag).included
+		});
 	return lines;
 }
 
