@@ -86,21 +86,27 @@ async function formFields(request: Request): Promise<Record<string, string> | nu
 	return null;
 }
 
-/** A signed-in person refused a route (403) or an account outside their scope (404). */
-async function auditRefusal(
+/** How the audit log names a request: `POST /accounts/[id] ?/save`. */
+function requestName(method: string, routeId: string, action: string | null): string {
+	return `${method} ${routeId}${action && action !== 'default' ? ` ?/${action}` : ''}`;
+}
+
+/** One audit entry for a request of a signed-in person or token. */
+async function auditRequest(
 	store: Awaited<ReturnType<typeof getStore>>,
 	event: RequestEvent,
 	who: Principal,
-	routeId: string,
-	action: string | null,
-	status: number
+	action: string,
+	outcome: string,
+	detail: Record<string, string> | null = null
 ): Promise<void> {
 	await audit(store, {
 		actor: who.actor,
 		role: who.role,
-		action: `${event.request.method} ${routeId}${action && action !== 'default' ? ` ?/${action}` : ''}`,
+		action,
 		target: event.url.pathname + event.url.search,
-		outcome: `refused (${status})`,
+		outcome,
+		detail,
 		ip: event.getClientAddress()
 	});
 }
@@ -164,7 +170,14 @@ export const handle: Handle = async ({ event, resolve }) => {
 			return json({ message: 'Sign in first (or send an API token).' }, { status: 401 });
 		}
 		if (decision !== 'allow') {
-			if (signed) await auditRefusal(store, event, signed.principal, routeId, action, 403);
+			if (signed)
+				await auditRequest(
+					store,
+					event,
+					signed.principal,
+					requestName(method, routeId, action),
+					'refused (403)'
+				);
 			return refuse(
 				event,
 				403,
@@ -180,7 +193,14 @@ export const handle: Handle = async ({ event, resolve }) => {
 			(shown !== undefined && !inScope(event.locals.scope, shown)) ||
 			asked.some((a) => !inScope(event.locals.scope, a))
 		) {
-			if (signed) await auditRefusal(store, event, signed.principal, routeId, action, 404);
+			if (signed)
+				await auditRequest(
+					store,
+					event,
+					signed.principal,
+					requestName(method, routeId, action),
+					'refused (404)'
+				);
 			return refuse(event, 404, 'Not found');
 		}
 
@@ -192,18 +212,14 @@ export const handle: Handle = async ({ event, resolve }) => {
 			routeId !== '/logout' &&
 			(writing ? true : rule.audit === 'export' && response.ok);
 		if (signed && record)
-			await audit(store, {
-				actor: signed.principal.actor,
-				role: signed.principal.role,
-				action:
-					method === 'GET' || method === 'HEAD'
-						? `export ${routeId}`
-						: `${method} ${routeId}${action && action !== 'default' ? ` ?/${action}` : ''}`,
-				target: event.url.pathname + event.url.search,
-				outcome: await outcomeOf(response),
-				detail: fields,
-				ip: event.getClientAddress()
-			});
+			await auditRequest(
+				store,
+				event,
+				signed.principal,
+				writing ? requestName(method, routeId, action) : `export ${routeId}`,
+				await outcomeOf(response),
+				fields
+			);
 	}
 	for (const [k, v] of Object.entries(SECURITY_HEADERS))
 		if (!response.headers.has(k)) response.headers.set(k, v);

@@ -112,7 +112,7 @@ const CLI_ACTOR = `command line (${os.userInfo().username})`;
 async function withStore<T>(
 	direct: (store: Store) => Promise<T>,
 	viaServer: (server: ServerInfo) => Promise<T>,
-	audited?: { action: string; target?: string }
+	audited?: { action: string; target?: string; detail?: Record<string, unknown> | null }
 ): Promise<T> {
 	const server = await findServer();
 	if (server) {
@@ -134,13 +134,7 @@ async function withStore<T>(
 	}
 	try {
 		const out = await direct(store);
-		if (audited)
-			await audit(store, {
-				actor: CLI_ACTOR,
-				action: audited.action,
-				target: audited.target,
-				outcome: 'ok'
-			});
+		if (audited) await audit(store, { actor: CLI_ACTOR, ...audited, outcome: 'ok' });
 		return out;
 	} finally {
 		await store.close();
@@ -747,23 +741,20 @@ async function adminWork<T>(
 ): Promise<T> {
 	try {
 		return await withStore(
-			async (store) => {
-				const out = await direct(store);
-				if (method !== 'GET')
-					await audit(store, {
-						actor: CLI_ACTOR,
-						action: `${method} ${route}`,
-						target: route,
-						outcome: 'ok',
-						detail: body && typeof body === 'object' ? hideSecrets(body) : null
-					});
-				return out;
-			},
+			direct,
 			async (server) => {
 				const res = await sendJson(server, route, method, body);
 				if (res.status !== 200) serverError(res.status, res.body);
 				return res.body as T;
-			}
+			},
+			// the same action the server's audit log names for that request
+			method === 'GET'
+				? undefined
+				: {
+						action: `${method} ${route}`,
+						target: route,
+						detail: body && typeof body === 'object' ? hideSecrets(body) : null
+					}
 		);
 	} catch (e) {
 		if (e instanceof UserError) fail(2, `Error: ${e.message}`);
